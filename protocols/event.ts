@@ -1,0 +1,105 @@
+/**
+ * The Event envelope (ARCHITECTURE.md "The seams"): a frame is decoded once and
+ * becomes one Event; rules read it, the outbox stores it, the relay ingests it.
+ */
+import { z } from 'zod';
+import { CALL_POINT_EVENTS } from './call-frame.ts';
+import { UUID_PATTERN } from './uuidv7.ts';
+import { VITAL_METRIC_IDS } from './vitals.ts';
+
+export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits, . _ : - only');
+export const IsoTime = z.iso.datetime({ offset: true });
+
+export const ALARM_PRIORITIES = ['high', 'medium', 'low'] as const;
+export const AlarmPriority = z.enum(ALARM_PRIORITIES);
+export type AlarmPriority = z.infer<typeof AlarmPriority>;
+
+export const ALARM_STATES = ['active', 'acknowledged', 'resolved'] as const;
+export const AlarmState = z.enum(ALARM_STATES);
+export type AlarmState = z.infer<typeof AlarmState>;
+
+export const Actor = z.strictObject({
+  kind: z.enum(['panel', 'device', 'rule', 'system', 'operator']),
+  id: z.string().max(128).optional(),
+});
+export type Actor = z.infer<typeof Actor>;
+
+export const CallPointPayload = z.strictObject({
+  event: z.enum(CALL_POINT_EVENTS),
+  /** The call point's own sequence number; duplicates are dropped by it at the hub. */
+  deviceSeq: z.number().int().min(0).max(65535),
+  battery: z.number().min(0).max(100).nullable(),
+  via: z.enum(['serial', 'mqtt', 'zigbee2mqtt']),
+});
+
+export const ReadingPayload = z.strictObject({
+  metric: z.enum(VITAL_METRIC_IDS),
+  loinc: z.string(),
+  value: z.number().finite(),
+  unit: z.string(),
+});
+
+export const AlarmPayload = z.strictObject({
+  alarmId: z.string().regex(UUID_PATTERN),
+  /** De-duplication key: one active alarm per key (e.g. `call:room-101`). */
+  key: z.string().min(1).max(200),
+  type: z.string().min(1).max(64),
+  priority: AlarmPriority,
+  state: z.literal('active'),
+  ruleId: z.string(),
+  reason: z.string().max(500),
+  causeEventId: z.string().regex(UUID_PATTERN).optional(),
+});
+
+export const AlarmUpdatePayload = z.strictObject({
+  alarmId: z.string().regex(UUID_PATTERN),
+  state: AlarmState,
+  by: Actor,
+  note: z.string().max(500).optional(),
+});
+
+export const DeviceStatusPayload = z.strictObject({
+  status: z.enum(['online', 'offline', 'low-battery', 'fault']),
+  battery: z.number().min(0).max(100).nullable().optional(),
+  detail: z.string().max(500).optional(),
+});
+
+export const AuditPayload = z.strictObject({
+  action: z.string().min(1).max(100),
+  actor: Actor,
+  detail: z.record(z.string(), z.unknown()).optional(),
+});
+
+const envelope = {
+  id: z.string().regex(UUID_PATTERN, 'must be a UUIDv7'),
+  hubId: Id,
+  seq: z.number().int().min(1),
+  hubTime: IsoTime,
+  deviceTime: IsoTime.optional(),
+  deviceId: Id.optional(),
+  roomId: Id.optional(),
+  residentId: Id.optional(),
+};
+
+export const Event = z.discriminatedUnion('kind', [
+  z.strictObject({ ...envelope, kind: z.literal('call-point'), payload: CallPointPayload }),
+  z.strictObject({ ...envelope, kind: z.literal('reading'), payload: ReadingPayload }),
+  z.strictObject({ ...envelope, kind: z.literal('alarm'), payload: AlarmPayload }),
+  z.strictObject({ ...envelope, kind: z.literal('alarm-update'), payload: AlarmUpdatePayload }),
+  z.strictObject({ ...envelope, kind: z.literal('device-status'), payload: DeviceStatusPayload }),
+  z.strictObject({ ...envelope, kind: z.literal('audit'), payload: AuditPayload }),
+]);
+export type Event = z.infer<typeof Event>;
+export type EventKind = Event['kind'];
+export type EventOf<K extends EventKind> = Extract<Event, { kind: K }>;
+export type PayloadOf<K extends EventKind> = EventOf<K>['payload'];
+
+/** What a producer supplies; the hub's event factory adds id, hubId, seq and hubTime. */
+export type EventDraft = {
+  [K in EventKind]: Omit<EventOf<K>, 'id' | 'hubId' | 'seq' | 'hubTime'> & { hubTime?: string };
+}[EventKind];
+
+/** Events that must reach disk before anyone is told (promise 1) and are never shed (promise 7). */
+export function isCritical(event: Pick<Event, 'kind'>): boolean {
+  return event.kind === 'alarm' || event.kind === 'alarm-update' || event.kind === 'call-point';
+}
