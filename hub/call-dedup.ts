@@ -1,0 +1,29 @@
+/**
+ * Drops repeated call-point events by the call point's own sequence number.
+ * Receivers repeat RF frames and zigbee2mqtt can deliver an action twice
+ * (z2m#32015); the seq is 16-bit and wraps, so a repeat counts only inside a window.
+ */
+export class CallDedup {
+  /** last-seen time in ms, keyed by `${deviceId}#${seq}` (Map keeps insertion order for pruning) */
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly windowMs: number) {}
+
+  /** True when this (device, seq) was already seen within the window; records it otherwise. */
+  isDuplicate(deviceId: string, seq: number, now: number): boolean {
+    this.prune(now);
+    const key = `${deviceId}#${seq}`;
+    const at = this.seen.get(key);
+    if (at !== undefined && now - at < this.windowMs) return true;
+    this.seen.delete(key);
+    this.seen.set(key, now);
+    return false;
+  }
+
+  private prune(now: number): void {
+    for (const [key, at] of this.seen) {
+      if (now - at < this.windowMs) break;
+      this.seen.delete(key);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The hub's composition root: builds every service from the config and owns
+ * their start/stop order. Nothing else constructs services.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSerialportBinding, type SerialBinding } from '../drivers/serial/serialport-binding.ts';
+import { AlarmService } from './alarms/alarm-service.ts';
+import { HubBroker } from './broker.ts';
+import { CallDedup } from './call-dedup.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { HubConfig } from './config.ts';
+import { createDeviceDirectory } from './devices.ts';
+import { Forwarder } from './forwarder.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { PanelServer } from './panel/panel-server.ts';
+import { Pipeline } from './pipeline.ts';
+import { ReceiverSet } from './receivers.ts';
+import { RuleEngine } from './rules/engine.ts';
+import { RULES } from './rules/index.ts';
+import { EventLog } from './store/event-log.ts';
+import type { KvStore } from './store/kv-store.ts';
+import { createLevelStore } from './store/level-store.ts';
+import { Outbox } from './store/outbox.ts';
+
+export interface HubDeps {
+  logger?: Logger;
+  clock?: Clock;
+  serialBinding?: SerialBinding;
+  store?: KvStore;
+}
+
+export interface RunningHub {
+  panelUrl: string;
+  panelPort: number;
+  brokerPort: number;
+}
+
+export interface Hub {
+  start(): Promise<RunningHub>;
+  stop(): Promise<void>;
+  readonly alarms: AlarmService;
+  readonly log: EventLog;
+  readonly outbox: Outbox;
+  readonly pipeline: Pipeline;
+  readonly metrics: Metrics;
+}
+
+export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub {
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const clock = deps.clock ?? systemClock;
+  const metrics = createMetrics();
+  const store = deps.store ?? createLevelStore(join(config.dataDir, 'leveldb'));
+  const devices = createDeviceDirectory(config);
+  let forwarder: Forwarder | null = null;
+  const log = new EventLog({ hubId: config.hubId, store, clock, onAppended: () => forwarder?.notify() });
+  const outbox = new Outbox(store);
+  const alarms = new AlarmService({ store, log, clock, logger: logger.child({ module: 'alarms' }), metrics });
+  const engine = new RuleEngine({ rules: RULES, ruleOptions: config.rules, alarms, clock, logger: logger.child({ module: 'rules' }) });
+  const pipeline = new Pipeline({
+    log,
+    engine,
+    dedup: new CallDedup(config.dedupWindowMs),
+    clock,
+    logger: logger.child({ module: 'pipeline' }),
+    metrics,
+  });
+  const broker = new HubBroker({ ...config.broker, devices, pipeline, logger: logger.child({ module: 'broker' }), metrics });
+  const panel = new PanelServer({
+    ...config.panel,
+    hubId: config.hubId,
+    alarms,
+    roomNames: new Map(config.rooms.map((r) => [r.id, r.name])),
+    metrics,
+    logger: logger.child({ module: 'panel' }),
+  });
+  const receivers = new ReceiverSet({
+    receivers: config.receivers,
+    binding: deps.serialBinding ?? createSerialportBinding(),
+    devices,
+    pipeline,
+    clock,
+    logger,
+    metrics,
+  });
+  if (config.relay.url && config.relay.token) {
+    forwarder = new Forwarder({
+      hubId: config.hubId,
+      relayUrl: config.relay.url,
+      token: config.relay.token,
+      outbox,
+      batchSize: config.relay.batchSize,
+      retryMinMs: config.relay.retryMinMs,
+      retryMaxMs: config.relay.retryMaxMs,
+      idleMs: config.relay.idleMs,
+      clock,
+      logger: logger.child({ module: 'forwarder' }),
+      metrics,
+      headSeq: () => log.seq,
+    });
+  }
+
+  return {
+    alarms,
+    log,
+    outbox,
+    pipeline,
+    metrics,
+    async start() {
+      if (!deps.store) mkdirSync(config.dataDir, { recursive: true });
+      await store.open();
+      await log.start();
+      await outbox.start();
+      await alarms.start();
+      // The panel comes up before any device can talk, so no alarm is raised unseen.
+      const { port: panelPort } = await panel.start();
+      const { port: brokerPort } = await broker.start();
+      await receivers.start();
+      forwarder?.start();
+      const host = config.panel.host === '0.0.0.0' || config.panel.host === '::' ? 'localhost' : config.panel.host;
+      const running = { panelUrl: `http://${host}:${panelPort}/`, panelPort, brokerPort };
+      logger.info({ ...running, seq: log.seq, relay: config.relay.url ?? null }, 'hub started');
+      return running;
+    },
+    async stop() {
+      // Inputs first, then what they feed, then storage last.
+      await receivers.stop();
+      await broker.stop();
+      await forwarder?.stop();
+      await panel.stop();
+      await alarms.stop();
+      await log.stop();
+      await store.close();
+      logger.info('hub stopped');
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/** Serves the panel app on the LAN with @hono/node-server. */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { createPanelApp, type PanelAppOptions } from './panel-app.ts';
+
+export interface PanelServerOptions extends Omit<PanelAppOptions, 'shutdown'> {
+  host: string;
+  port: number;
+}
+
+export class PanelServer {
+  private server: Server | null = null;
+  private readonly shutdown = new AbortController();
+
+  constructor(private readonly options: PanelServerOptions) {}
+
+  async start(): Promise<{ port: number }> {
+    const app = createPanelApp({ ...this.options, shutdown: this.shutdown.signal });
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: this.options.port, hostname: this.options.host }, () => resolve(s as Server));
+      s.once('error', reject);
+    });
+    this.server = server;
+    const port = (server.address() as AddressInfo).port;
+    this.options.logger.info({ port }, 'panel listening');
+    return { port };
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    this.shutdown.abort(); // ends open SSE streams
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 1000).unref();
+    });
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * A rule is a pure evaluator with declared options (STYLE.md 7). The engine owns
+ * subscriptions, timers, persistence and de-duplication; a rule only decides.
+ */
+import type { z } from 'zod';
+import type { Actor, AlarmPriority, Event, EventKind } from '../../protocols/event.ts';
+
+export type AlarmCommand =
+  | {
+      op: 'raise';
+      /** One open alarm per key; raising an open key again only counts a repeat. */
+      key: string;
+      type: string;
+      priority: AlarmPriority;
+      reason: string;
+      roomId?: string;
+      deviceId?: string;
+      residentId?: string;
+      causeEventId?: string;
+    }
+  | { op: 'clear'; key: string; by: Actor; reason: string };
+
+export interface RuleResult<S> {
+  state: S;
+  alarms: AlarmCommand[];
+}
+
+export interface Rule<O = unknown, S = unknown> {
+  id: string;
+  description: string;
+  /** Event kinds the engine feeds this rule. */
+  inputs: readonly EventKind[];
+  options: z.ZodType<O>;
+  initialState(): S;
+  evaluate(state: S, event: Event, now: number, options: O): RuleResult<S>;
+}
+
+/** Erases the generic parameters so heterogeneous rules fit one registry. */
+export function defineRule<O, S>(rule: Rule<O, S>): Rule<unknown, unknown> {
+  return rule as unknown as Rule<unknown, unknown>;
+}

@@ -1,0 +1,132 @@
+/**
+ * Turns drafts into Events and makes them durable in the outbox.
+ *
+ * - `seq` is per-hub and monotonic across restarts: the last one is stored with
+ *   every write, in the same atomic batch as the event.
+ * - Writes are group-committed: appends that arrive while a batch is on its way
+ *   to disk go together in the next batch. A batch holding any critical event
+ *   (alarm, alarm update, call) is written with fsync before anyone hears of it;
+ *   telemetry alone rides without fsync (level's default), see TOOLCHAIN.md figures.
+ */
+import { randomFillSync } from 'node:crypto';
+import { Event, isCritical, type EventDraft } from '../../protocols/event.ts';
+import { uuidv7 } from '../../protocols/uuidv7.ts';
+import type { Clock } from '../clock.ts';
+import type { KvOp, KvStore } from './kv-store.ts';
+import { META_SEQ, OUTBOX_PREFIX, outboxKey, prefixEnd, seqOfOutboxKey } from './keys.ts';
+
+export interface EventLogOptions {
+  hubId: string;
+  store: KvStore;
+  clock: Clock;
+  /** Called after each durable append (the forwarder wakes on it). */
+  onAppended?: (event: Event) => void;
+}
+
+interface Pending {
+  event: Event;
+  ops: KvOp[];
+  resolve: (event: Event) => void;
+  reject: (err: Error) => void;
+}
+
+export class EventLogError extends Error {
+  readonly code: 'invalid-event' | 'not-started';
+  constructor(code: EventLogError['code'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export class EventLog {
+  private lastSeq = 0;
+  private lastIdMs = 0;
+  private queue: Pending[] = [];
+  private writing: Promise<void> | null = null;
+  private started = false;
+
+  constructor(private readonly options: EventLogOptions) {}
+
+  async start(): Promise<void> {
+    const stored = (await this.options.store.get<number>(META_SEQ)) ?? 0;
+    // The outbox tail can only be ahead of meta:seq if a future change writes them apart; take the max anyway.
+    const [tail] = await this.options.store.entries<unknown>({
+      gte: OUTBOX_PREFIX,
+      lt: prefixEnd(OUTBOX_PREFIX),
+      reverse: true,
+      limit: 1,
+    });
+    this.lastSeq = Math.max(stored, tail ? seqOfOutboxKey(tail[0]) : 0);
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    while (this.writing) await this.writing;
+    this.started = false;
+  }
+
+  get seq(): number {
+    return this.lastSeq;
+  }
+
+  /**
+   * Appends one event; `extraOps` commit in the same atomic batch (e.g. the
+   * alarm record that the event describes). Given as a function, they see the
+   * event with its id (not yet its seq). Resolves once durable.
+   */
+  append(draft: EventDraft, extraOps: KvOp[] | ((event: Event) => KvOp[]) = []): Promise<Event> {
+    if (!this.started) return Promise.reject(new EventLogError('not-started', 'event log is not started'));
+    const now = this.options.clock.now();
+    const candidate = {
+      ...draft,
+      id: this.nextId(now),
+      hubId: this.options.hubId,
+      seq: this.lastSeq + 1, // provisional, for validation; the writer assigns the real one
+      hubTime: draft.hubTime ?? new Date(now).toISOString(),
+    };
+    const parsed = Event.safeParse(candidate);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      return Promise.reject(new EventLogError('invalid-event', `invalid ${draft.kind} event: ${detail}`));
+    }
+    const event = parsed.data;
+    return new Promise<Event>((resolve, reject) => {
+      this.queue.push({ event, ops: typeof extraOps === 'function' ? extraOps(event) : extraOps, resolve, reject });
+      if (!this.writing) this.writing = this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      // seq is assigned here, not at append, so a failed write leaves no gap in the sequence
+      // (the relay acknowledges the highest *contiguous* seq).
+      const seqBefore = this.lastSeq;
+      const ops: KvOp[] = [];
+      for (const p of batch) {
+        p.event.seq = ++this.lastSeq;
+        ops.push({ type: 'put', key: outboxKey(p.event.seq), value: p.event }, ...p.ops);
+      }
+      ops.push({ type: 'put', key: META_SEQ, value: this.lastSeq });
+      try {
+        await this.options.store.batch(ops, { sync: batch.some((p) => isCritical(p.event)) });
+      } catch (err) {
+        this.lastSeq = seqBefore;
+        for (const p of batch) p.reject(err as Error);
+        continue;
+      }
+      for (const p of batch) {
+        p.resolve(p.event);
+        this.options.onAppended?.(p.event);
+      }
+    }
+    this.writing = null;
+  }
+
+  /** UUIDv7 whose time part never goes backwards within this process, so ids sort like seq. */
+  private nextId(now: number): string {
+    this.lastIdMs = Math.max(this.lastIdMs, now);
+    return uuidv7(this.lastIdMs, randomFillSync(new Uint8Array(10)));
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Key layout of the hub's LevelDB. Prefixes keep each family in its own range;
+ * seq is zero-padded so lexical order is numeric order.
+ */
+export const OUTBOX_PREFIX = 'outbox:';
+export const ALARM_PREFIX = 'alarm:';
+export const META_SEQ = 'meta:seq';
+export const META_ACKED = 'meta:acked';
+
+const SEQ_WIDTH = 16;
+
+export function outboxKey(seq: number): string {
+  return OUTBOX_PREFIX + String(seq).padStart(SEQ_WIDTH, '0');
+}
+
+export function seqOfOutboxKey(key: string): number {
+  return Number(key.slice(OUTBOX_PREFIX.length));
+}
+
+export function alarmKey(alarmId: string): string {
+  return ALARM_PREFIX + alarmId;
+}
+
+/** The upper bound of a prefix range (`prefix` ≤ key < `prefixEnd(prefix)`). */
+export function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}

@@ -1,0 +1,30 @@
+/**
+ * The hub's storage seam: an ordered key-value store with atomic batches.
+ * LevelDB in production, memory in unit tests; one contract suite covers both
+ * (test/hub/store/kv-contract.ts), as aedes-persistence's abstract suite does.
+ */
+export type KvOp = { type: 'put'; key: string; value: unknown } | { type: 'del'; key: string };
+
+export interface KvRange {
+  gt?: string;
+  gte?: string;
+  lt?: string;
+  lte?: string;
+  limit?: number;
+  reverse?: boolean;
+}
+
+export interface KvStore {
+  open(): Promise<void>;
+  close(): Promise<void>;
+  get<T>(key: string): Promise<T | undefined>;
+  /**
+   * Applies all ops or none. `sync: true` returns only after the OS has the write
+   * on disk (fsync): the durability point for alarms (ARCHITECTURE.md promise 1).
+   */
+  batch(ops: KvOp[], options: { sync: boolean }): Promise<void>;
+  /** Entries in key order within the range. */
+  entries<T>(range: KvRange): Promise<Array<[string, T]>>;
+  /** Approximate bytes on disk for a key range (0 where unknown). */
+  approximateSize(range: { gte: string; lt: string }): Promise<number>;
+}

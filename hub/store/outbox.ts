@@ -1,0 +1,40 @@
+/** Read side of the outbox: the forwarder peeks batches in seq order and deletes what the relay acknowledged. */
+import type { Event } from '../../protocols/event.ts';
+import type { KvStore } from './kv-store.ts';
+import { META_ACKED, OUTBOX_PREFIX, outboxKey, prefixEnd } from './keys.ts';
+
+export class Outbox {
+  private acked = 0;
+
+  constructor(private readonly store: KvStore) {}
+
+  async start(): Promise<void> {
+    this.acked = (await this.store.get<number>(META_ACKED)) ?? 0;
+  }
+
+  /** Highest seq the relay has confirmed. */
+  get ackedSeq(): number {
+    return this.acked;
+  }
+
+  /** The oldest `limit` events still waiting, in seq order. */
+  async peek(limit: number): Promise<Event[]> {
+    const rows = await this.store.entries<Event>({ gt: outboxKey(this.acked), lt: prefixEnd(OUTBOX_PREFIX), limit });
+    return rows.map(([, event]) => event);
+  }
+
+  /**
+   * Drops every event up to `seq`. Not fsynced: if a crash loses the delete, the
+   * events are sent again and the relay ignores them by id (promise 2).
+   */
+  async ackThrough(seq: number): Promise<number> {
+    if (seq <= this.acked) return 0;
+    const rows = await this.store.entries<unknown>({ gte: OUTBOX_PREFIX, lte: outboxKey(seq) });
+    await this.store.batch(
+      [...rows.map(([key]) => ({ type: 'del' as const, key })), { type: 'put', key: META_ACKED, value: seq }],
+      { sync: false },
+    );
+    this.acked = seq;
+    return rows.length;
+  }
+}
