@@ -1,0 +1,119 @@
+/** A real hub (LevelDB, aedes, panel) with real mqtt.js clients. */
+import type { Test } from 'tap';
+import t from 'tap';
+import mqtt from 'mqtt';
+import { createHub } from '../../hub/main.ts';
+import { deviceTopic } from '../../protocols/mqtt-topics.ts';
+import { createTestLogger } from '../fakes/test-logger.ts';
+import { eventually } from '../fakes/wait.ts';
+import { connectSse } from '../support/sse-client.ts';
+import { DEVICE_PASSWORD, hubConfig } from './support.ts';
+
+async function startHub(t: Test, dataDir = t.testdir()) {
+  const { logger } = createTestLogger('silent');
+  const hub = createHub(hubConfig({ dataDir, receivers: [], devices: mqttDevices }), { logger });
+  const running = await hub.start();
+  return { hub, ...running };
+}
+
+const mqttDevices = [
+  { id: 'btn-101', roomId: 'room-101', mqtt: { passwordSha256: sha('pw-101') } },
+  { id: 'btn-102', roomId: 'room-102', mqtt: { passwordSha256: sha(DEVICE_PASSWORD) } },
+];
+
+import { sha256Hex as sha } from '../../hub/secrets.ts';
+
+function connect(port: number, username: string, password: string) {
+  return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+    clientId: username,
+    username,
+    password,
+    protocolVersion: 4, // aedes speaks MQTT 3.1.1 only
+    reconnectPeriod: 0,
+  });
+}
+
+t.test('a call over MQTT reaches the panel stream; the panel acknowledges and resolves it', async (t) => {
+  const { hub, brokerPort, panelUrl } = await startHub(t);
+  t.teardown(() => hub.stop());
+  const sse = await connectSse(new URL('api/stream', panelUrl).href);
+  t.teardown(() => sse.close());
+  await sse.next((m) => m.event === 'snapshot');
+  const client = await connect(brokerPort, 'btn-102', DEVICE_PASSWORD);
+  t.teardown(() => client.endAsync());
+  await client.publishAsync(deviceTopic('btn-102', 'call'), JSON.stringify({ event: 'call', seq: 7 }), { qos: 1 });
+  const raised = JSON.parse((await sse.next((m) => m.event === 'alarm')).data);
+  t.match(raised, { state: 'active', roomId: 'room-102', roomName: 'Room 102', type: 'call', priority: 'medium' });
+
+  // A repeated frame (same device seq) is dropped by the hub.
+  await client.publishAsync(deviceTopic('btn-102', 'call'), JSON.stringify({ event: 'call', seq: 7 }), { qos: 1 });
+  t.equal(hub.metrics.get('inputs_duplicate_total', { via: 'mqtt' }), 1);
+
+  const ack = await fetch(new URL(`api/alarms/${raised.id}/acknowledge`, panelUrl), { method: 'POST', body: '{"by":"nurse-a"}' });
+  t.equal(ack.status, 200);
+  t.match(JSON.parse((await sse.next((m) => m.event === 'alarm' && JSON.parse(m.data).state === 'acknowledged')).data), {
+    id: raised.id,
+  });
+  const again = await fetch(new URL(`api/alarms/${raised.id}/acknowledge`, panelUrl), { method: 'POST' });
+  t.equal(again.status, 409, 'acknowledging twice is a conflict');
+  const missing = await fetch(new URL(`api/alarms/0190f000-0000-7000-8000-000000000000/resolve`, panelUrl), { method: 'POST' });
+  t.equal(missing.status, 404);
+  const badBody = await fetch(new URL(`api/alarms/${raised.id}/resolve`, panelUrl), { method: 'POST', body: '{"by":42}' });
+  t.equal(badBody.status, 400);
+  const resolved = await fetch(new URL(`api/alarms/${raised.id}/resolve`, panelUrl), { method: 'POST' });
+  t.equal(resolved.status, 200);
+  t.same((await (await fetch(new URL('api/alarms', panelUrl))).json()).items, [], 'no open alarms left');
+  const page = await (await fetch(panelUrl)).text();
+  t.match(page, /Alarm panel · hub-test/);
+  t.notMatch(page, /https?:\/\//, 'the page loads nothing from the internet');
+});
+
+t.test('MQTT refusals: bad password, unknown client, foreign topic, bad payload, retained call', async (t) => {
+  const { hub, brokerPort } = await startHub(t);
+  t.teardown(() => hub.stop());
+  await t.rejects(connect(brokerPort, 'btn-102', 'wrong'), /Bad username or password|bad user/i, 'bad password refused');
+  await t.rejects(connect(brokerPort, 'intruder', 'x'), /Bad username or password|bad user/i, 'unknown client refused');
+
+  const good = await connect(brokerPort, 'btn-101', 'pw-101');
+  t.teardown(() => good.endAsync());
+  const rogue = await connect(brokerPort, 'btn-102', DEVICE_PASSWORD);
+  const closed = new Promise<void>((resolve) => rogue.once('close', () => resolve()));
+  rogue.publish(deviceTopic('btn-101', 'call'), JSON.stringify({ event: 'call', seq: 1 }), { qos: 1 });
+  await closed;
+  t.pass('publishing to another device\'s topic drops that client');
+  t.equal(hub.metrics.get('mqtt_refused_total', { reason: 'publish-topic' }), 1);
+
+  await good.publishAsync(deviceTopic('btn-101', 'call'), 'not json', { qos: 1 });
+  await good.publishAsync(deviceTopic('btn-101', 'call'), JSON.stringify({ event: 'explode', seq: 1 }), { qos: 1 });
+  await good.publishAsync(deviceTopic('btn-101', 'call'), JSON.stringify({ event: 'call', seq: 2 }), { qos: 1, retain: true });
+  await good.publishAsync(deviceTopic('btn-101', 'telemetry'), JSON.stringify({ metric: 'spo2', value: 97, unit: 'kg' }), { qos: 1 });
+  t.equal(hub.metrics.get('inputs_rejected_total', { via: 'mqtt', code: 'bad-payload' }), 2);
+  t.equal(hub.metrics.get('inputs_rejected_total', { via: 'mqtt', code: 'retained' }), 1);
+  t.equal(hub.metrics.get('inputs_rejected_total', { via: 'mqtt', code: 'bad-unit' }), 1);
+  t.equal(hub.alarms.list().length, 0, 'nothing raised from refused input');
+
+  // The broker still serves the well-behaved device.
+  await good.publishAsync(deviceTopic('btn-101', 'call'), JSON.stringify({ event: 'call', seq: 3 }), { qos: 1 });
+  t.equal(hub.alarms.list().length, 1, 'the good device still raises a call after all that');
+  await good.publishAsync(deviceTopic('btn-101', 'telemetry'), JSON.stringify({ metric: 'spo2', value: 97 }), { qos: 1 });
+  await eventually(() => hub.metrics.get('inputs_total', { kind: 'reading', via: 'mqtt' }) === 1, 'reading stored');
+  t.match(hub.metrics.render(), /carehub_hub_inputs_rejected_total\{via="mqtt",code="bad-payload"\} 2/);
+});
+
+t.test('an alarm raised before a restart is still active after it', async (t) => {
+  const dataDir = t.testdir();
+  const first = await startHub(t, dataDir);
+  const client = await connect(first.brokerPort, 'btn-101', 'pw-101');
+  await client.publishAsync(deviceTopic('btn-101', 'call'), JSON.stringify({ event: 'call', seq: 1 }), { qos: 1 });
+  await client.endAsync();
+  const [alarm] = first.hub.alarms.list();
+  t.ok(alarm, 'raised');
+  await first.hub.stop();
+
+  const second = await startHub(t, dataDir);
+  t.teardown(() => second.hub.stop());
+  const listed = (await (await fetch(new URL('api/alarms', second.panelUrl))).json()).items;
+  t.match(listed, [{ id: alarm!.id, state: 'active' }], 'still active after restart');
+  const ack = await fetch(new URL(`api/alarms/${alarm!.id}/acknowledge`, second.panelUrl), { method: 'POST' });
+  t.equal(ack.status, 200, 'and can be acknowledged');
+});
