@@ -26,6 +26,12 @@ const Receiver = z.strictObject({
     .describe('find the port by USB ids instead of a path (ports move after replug)'),
   baudRate: z.number().int().positive().default(19200),
   address: z.number().int().min(1).max(254).describe('the RX address byte the receiver puts in its frames'),
+  idleReopenMs: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('close and reopen a port silent this long (serialport can miss a hang-up); set above the call points\' heartbeat interval'),
 });
 
 const Device = z.strictObject({

@@ -34,6 +34,7 @@ export class ReceiverSet {
         binding: this.options.binding,
         match: receiver.path ? { path: receiver.path } : { ...receiver.match },
         baudRate: receiver.baudRate,
+        ...(receiver.idleReopenMs && { idleReopenMs: receiver.idleReopenMs }),
         clock: this.options.clock,
         logger,
         onFrame: (observation) => this.handle(receiver, observation),

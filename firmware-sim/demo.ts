@@ -1,0 +1,162 @@
+/**
+ * `npm run demo`: a relay on PGlite, a hub with its broker and LevelDB in
+ * ./data/demo, a simulated serial receiver on a socat PTY pair and an MQTT call
+ * button, and a short scenario. Runs until Ctrl-C or SIGTERM.
+ */
+import { randomBytes, createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import { createSerialportBinding } from '../drivers/serial/serialport-binding.ts';
+import { createCallReceiverSim } from './call-receiver-sim.ts';
+import { createMqttCallPointSim } from './mqtt-call-point-sim.ts';
+import { freePort, startService, type ChildService } from './processes.ts';
+import { createPtyPair, SOCAT_MISSING_REASON, socatAvailable } from './pty.ts';
+import { parseScenario, runScenario } from './scenario.ts';
+
+const DATA = resolve(process.env.DEMO_DATA_DIR ?? 'data/demo');
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const say = (line: string) => process.stdout.write(line + '\n');
+
+interface DemoSecrets {
+  hubToken: string;
+  operatorKey: string;
+  buttonPassword: string;
+}
+
+/** Secrets persist in the data folder so a second run keeps the same operator key. */
+function loadSecrets(): DemoSecrets {
+  const file = join(DATA, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoSecrets;
+  const secrets = {
+    hubToken: randomBytes(24).toString('base64url'),
+    operatorKey: `op_${randomBytes(24).toString('base64url')}`,
+    buttonPassword: randomBytes(16).toString('base64url'),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+const SCENARIO = parseScenario([
+  { at: 0, do: 'log', message: 'Room 101 presses the call button (serial receiver)' },
+  { at: 1000, do: 'serial-call', callPoint: 17 },
+  { at: 5000, do: 'log', message: 'Staff arrive; cancel pressed at the room' },
+  { at: 5000, do: 'serial-cancel', callPoint: 17 },
+  { at: 7000, do: 'log', message: 'Room 102 presses its MQTT call button; it stays open for you' },
+  { at: 7000, do: 'mqtt-call', deviceId: 'btn-102' },
+]);
+
+async function main(): Promise<number> {
+  if (!socatAvailable()) {
+    process.stderr.write(`demo: ${SOCAT_MISSING_REASON}\n`);
+    return 1;
+  }
+  mkdirSync(DATA, { recursive: true });
+  const secrets = loadSecrets();
+  const logger = pino({ level: process.env.DEMO_LOG_LEVEL ?? 'warn' });
+  const services: ChildService[] = [];
+  const pty = await createPtyPair();
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('Stopping…');
+    for (const s of services.reverse()) await s.stop();
+    await pty.close();
+    say('Stopped.');
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  try {
+    const relayPort = await freePort(8787, '127.0.0.1');
+    writeFileSync(
+      join(DATA, 'cloud.json'),
+      JSON.stringify(
+        {
+          host: '127.0.0.1',
+          port: relayPort,
+          dataDir: join(DATA, 'cloud'),
+          logLevel: 'info',
+          bootstrap: {
+            orgs: [{ id: 'rosewood', name: 'Rosewood Nursing Home', kind: 'nursing-home' }],
+            hubs: [{ id: 'demo-hub', orgId: 'rosewood', tokenSha256: sha256(secrets.hubToken) }],
+            apiKeys: [{ id: 'demo-operator', orgId: 'rosewood', role: 'operator', keySha256: sha256(secrets.operatorKey) }],
+          },
+        },
+        null,
+        2,
+      ),
+    );
+    say('Starting the relay (PGlite; the first start creates the database, ~10 s)…');
+    const relay = startService('cloud', ['start', '--config', join(DATA, 'cloud.json')], join(DATA, 'cloud.log'), { DATABASE_URL: '' });
+    services.push(relay);
+    const relayUrl = (await relay.waitFor(/listening on (\S+)/, 120_000)).replace(/\/$/, '');
+
+    const [panelPort, brokerPort] = [await freePort(8080), await freePort(1884)];
+    writeFileSync(
+      join(DATA, 'hub.json'),
+      JSON.stringify(
+        {
+          hubId: 'demo-hub',
+          dataDir: join(DATA, 'hub'),
+          panel: { port: panelPort },
+          broker: { port: brokerPort },
+          relay: { url: relayUrl, idleMs: 1000 },
+          rooms: [
+            { id: 'room-101', name: 'Room 101' },
+            { id: 'room-102', name: 'Room 102' },
+          ],
+          receivers: [{ id: 'rx-demo', path: pty.hubPath, address: 1 }],
+          devices: [
+            { id: 'cp-101', roomId: 'room-101', callPoint: { receiver: 'rx-demo', address: 17 } },
+            { id: 'btn-102', roomId: 'room-102', mqtt: { passwordSha256: sha256(secrets.buttonPassword) } },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
+    const hub = startService('hub', ['start', '--config', join(DATA, 'hub.json')], join(DATA, 'hub.log'), { HUB_RELAY_TOKEN: secrets.hubToken });
+    services.push(hub);
+    const panelUrl = await hub.waitFor(/^Panel: (\S+)/);
+
+    say(`Panel: ${panelUrl}`);
+    say(`Relay: ${relayUrl}`);
+    say(`Operator API key: ${secrets.operatorKey}`);
+    say(`(relay docs: ${relayUrl}/docs · logs: ${join(DATA, 'hub.log')}, ${join(DATA, 'cloud.log')})`);
+
+    const serial = createCallReceiverSim({ binding: createSerialportBinding(), path: pty.devicePath, receiver: 1, logger });
+    await serial.open();
+    const button = createMqttCallPointSim({ url: `mqtt://127.0.0.1:${brokerPort}`, deviceId: 'btn-102', password: secrets.buttonPassword, logger });
+    await button.connect();
+    await runScenario(SCENARIO, { serial, mqtt: new Map([['btn-102', button]]) }, {
+      onStep: (step) => step.do === 'log' && say(`· ${step.message}`),
+    });
+    await button.close();
+    await serial.close();
+    await reportRelay(relayUrl, secrets.operatorKey);
+    say('Demo running. Acknowledge and resolve the open call on the panel. Ctrl-C to stop.');
+  } catch (err) {
+    process.stderr.write(`demo: ${(err as Error).message}\n`);
+    await shutdown(1);
+  }
+  return 0;
+}
+
+/** Waits until the relay has the alarms the scenario raised, then prints them. */
+async function reportRelay(relayUrl: string, key: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    const res = await fetch(`${relayUrl}/v1/alarms`, { headers: { authorization: `Bearer ${key}` } });
+    const body = (await res.json()) as { items: Array<{ roomId: string; state: string }> };
+    if (body.items.length >= 2) {
+      say(`Relay has ${body.items.length} alarms: ${body.items.map((a) => `${a.roomId} ${a.state}`).join(', ')}`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  say('The relay has not received the alarms yet; the hub keeps them in its outbox and retries.');
+}
+
+process.exitCode = await main();
