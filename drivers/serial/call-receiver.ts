@@ -1,0 +1,336 @@
+/**
+ * Serial call-point receiver driver: port → bytes → CallFramer → CallPointObservation.
+ *
+ * The port is found by match (USB ids, serial number or a by-id path) before every open, because
+ * device nodes move after a replug and node-serialport never reopens by itself
+ * (node-serialport#648). When the port closes, errors, or cannot be opened, the driver reopens it
+ * with exponential backoff and jitter until stop().
+ */
+import type { Logger } from 'pino';
+import type { CallPointObservation, DriverStats, TransportStatus } from '../types.ts';
+import type { SerialDeviceDefinition, SerialFramer } from '../device-definition.ts';
+import { callReceiverV1 } from '../devices/call-receiver-v1.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import { resolvePortPath, type SerialBinding, type SerialConnection, type SerialMatch } from './serialport-binding.ts';
+
+export interface BackoffOptions {
+  /** First retry delay, ms. */
+  initialMs: number;
+  /** Ceiling on one delay, ms. 30 s keeps a replugged receiver's calls within a nurse's patience. */
+  maxMs: number;
+  factor: number;
+  /** A connection that stayed open this long (ms) resets the backoff; shorter ones keep growing it, so a flapping port cannot spin. */
+  stableMs: number;
+}
+
+export interface CallReceiverOptions {
+  /** Stable id of this receiver in the hub config; tags every observation. */
+  portId: string;
+  binding: SerialBinding;
+  /** Which port; resolved again before every open. */
+  match: SerialMatch;
+  onFrame(observation: CallPointObservation): void;
+  onStatus?(status: TransportStatus, detail?: string): void;
+  logger: Logger;
+  /** Defaults to call-receiver-v1. */
+  device?: SerialDeviceDefinition;
+  /** Overrides the device's baud rate. */
+  baudRate?: number;
+  clock?: Clock;
+  /** Source of jitter in [0, 1). */
+  random?: () => number;
+  backoff?: Partial<BackoffOptions>;
+  /**
+   * Discard what the port held before we opened it (default true). Bytes written while nobody
+   * read stay in a PTY or UART buffer and reach the next opener (TOOLCHAIN.md): a call frame of
+   * unknown age must not raise an alarm now. Call points repeat unacknowledged presses.
+   */
+  flushOnOpen?: boolean;
+  /**
+   * Reopen a port that has been silent this long, ms (default: off). Linux does not always report
+   * a vanished device or a hung-up PTY to serialport (node-serialport#2043, #1243; a killed socat
+   * went unnoticed in ~3% of our PTY runs), and call points send heartbeats, so silence longer than
+   * a few heartbeat intervals means the link is dead. Set it from the installation's heartbeat period.
+   */
+  idleReopenMs?: number;
+}
+
+export interface CallReceiver {
+  /** Opens the port; resolves after the first attempt whether or not it succeeded (retries continue). */
+  start(): Promise<void>;
+  /** Cancels retries, removes every listener, closes the port. */
+  stop(): Promise<void>;
+  /** A snapshot of the counters. */
+  readonly stats: DriverStats;
+  readonly status: TransportStatus;
+}
+
+const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000, factor: 2, stableMs: 30_000 };
+
+export function createCallReceiver(options: CallReceiverOptions): CallReceiver {
+  return new SerialCallReceiver(options);
+}
+
+class SerialCallReceiver implements CallReceiver {
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly backoff: BackoffOptions;
+  private readonly device: SerialDeviceDefinition;
+  private readonly framer: SerialFramer;
+  private readonly counters: DriverStats = { framesOk: 0, rejected: {}, bytesIn: 0, reopens: 0 };
+
+  private running = false;
+  private current: TransportStatus = 'closed';
+  private connection: SerialConnection | null = null;
+  private detachers: Array<() => void> = [];
+  private opening: Promise<void> | null = null;
+  private retryTimer: { handle: unknown } | null = null;
+  private idleTimer: { handle: unknown } | null = null;
+  private lastDataAt = 0;
+  private attempt = 0;
+  private openedAt = 0;
+  private openedOnce = false;
+
+  constructor(private readonly options: CallReceiverOptions) {
+    this.log = options.logger.child({ module: 'call-receiver', portId: options.portId });
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.device = options.device ?? callReceiverV1;
+    this.framer = this.device.createFramer();
+  }
+
+  get stats(): DriverStats {
+    return { ...this.counters, rejected: { ...this.counters.rejected } };
+  }
+
+  get status(): TransportStatus {
+    return this.current;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.openOnce();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    if (this.retryTimer) {
+      this.clock.clearTimeout(this.retryTimer.handle);
+      this.retryTimer = null;
+    }
+    this.clearIdleTimer();
+    // An open in flight sees running=false when it lands and closes what it got.
+    await this.opening;
+    const connection = this.detach();
+    if (connection) {
+      try {
+        await connection.close();
+      } catch (err) {
+        this.log.warn({ err }, 'closing serial port failed');
+      }
+    }
+    this.framer.reset();
+    this.setStatus('closed', 'stopped');
+  }
+
+  private openOnce(): Promise<void> {
+    const tracked: Promise<void> = this.open()
+      .catch((err: unknown) => {
+        // open() handles its own failures; this guard keeps a bug from escaping a timer as a rejection.
+        this.log.error({ err }, 'unexpected failure while opening serial port');
+        this.scheduleReopen();
+      })
+      .finally(() => {
+        if (this.opening === tracked) this.opening = null;
+      });
+    this.opening = tracked;
+    return tracked;
+  }
+
+  private async open(): Promise<void> {
+    this.setStatus('opening');
+    const path = await this.resolvePath();
+    if (path === null || !this.running) return;
+    const baudRate = this.options.baudRate ?? this.device.serial.baudRate;
+    let connection: SerialConnection;
+    try {
+      connection = await this.options.binding.open({ path, baudRate });
+    } catch (err) {
+      if (!this.running) return;
+      this.log.warn({ err, path }, 'cannot open serial port');
+      this.setStatus('error', `cannot open ${path}: ${(err as Error).message}`);
+      this.scheduleReopen();
+      return;
+    }
+    if (!this.running) {
+      await connection.close().catch((err: unknown) => this.log.warn({ err }, 'closing serial port failed'));
+      return;
+    }
+    this.connection = connection;
+    this.framer.reset();
+    this.detachers.push(
+      connection.onClose((err) => this.handleClose(connection, err)),
+      connection.onError((err) => this.handleError(connection, err)),
+    );
+    if (this.options.flushOnOpen ?? true) {
+      try {
+        await connection.flush();
+      } catch (err) {
+        this.log.warn({ err, path }, 'flush after open failed; stale bytes may follow');
+      }
+      if (this.connection !== connection) return; // closed or stopped while flushing
+    }
+    // Subscribe to data only now: whatever the stream read before the flush is dropped with it.
+    this.detachers.push(connection.onData((bytes) => this.handleData(bytes)));
+    if (this.openedOnce) this.counters.reopens++;
+    this.openedOnce = true;
+    this.openedAt = this.clock.now();
+    this.lastDataAt = this.openedAt;
+    this.armIdleTimer(connection);
+    this.log.info({ path, baudRate }, 'serial port open');
+    this.setStatus('open', path);
+  }
+
+  private async resolvePath(): Promise<string | null> {
+    const match = this.options.match;
+    const needsListing = match.vendorId !== undefined || match.productId !== undefined || match.serialNumber !== undefined;
+    let ports: Awaited<ReturnType<SerialBinding['list']>> = [];
+    if (needsListing) {
+      try {
+        ports = await this.options.binding.list();
+      } catch (err) {
+        this.log.warn({ err }, 'listing serial ports failed');
+      }
+    }
+    const resolved = resolvePortPath(match, ports);
+    if (resolved.ok) return resolved.path;
+    if (!this.running) return null;
+    this.log.warn({ code: resolved.code, match }, resolved.message);
+    this.setStatus('error', resolved.message);
+    this.scheduleReopen();
+    return null;
+  }
+
+  private handleData(bytes: Uint8Array): void {
+    this.counters.bytesIn += bytes.length;
+    this.lastDataAt = this.clock.now();
+    let outputs;
+    try {
+      outputs = this.framer.push(bytes);
+    } catch (err) {
+      // The framer is pure and should not throw; if it does, drop its state rather than the process.
+      this.log.error({ err }, 'framer failed; buffer reset');
+      this.framer.reset();
+      return;
+    }
+    for (const out of outputs) {
+      if (out.ok) {
+        this.counters.framesOk++;
+        try {
+          this.options.onFrame({ portId: this.options.portId, frame: out.frame });
+        } catch (err) {
+          this.log.error({ err, frame: out.frame }, 'onFrame handler threw');
+        }
+      } else {
+        this.counters.rejected[out.code] = (this.counters.rejected[out.code] ?? 0) + 1;
+        this.log.debug({ code: out.code, raw: toHex(out.raw) }, out.message);
+      }
+    }
+  }
+
+  private handleClose(connection: SerialConnection, err: Error | null): void {
+    if (connection !== this.connection) return;
+    this.detach();
+    this.framer.reset(); // half a frame from the old connection must not join the next one's bytes
+    if (!this.running) return;
+    if (this.clock.now() - this.openedAt >= this.backoff.stableMs) this.attempt = 0;
+    const detail = err ? `port closed: ${err.message}` : 'port closed';
+    this.log.warn({ err }, detail);
+    this.setStatus('closed', detail);
+    this.scheduleReopen();
+  }
+
+  private handleError(connection: SerialConnection, err: Error): void {
+    if (connection !== this.connection || !this.running) return;
+    this.log.warn({ err }, 'serial port error');
+    this.setStatus('error', err.message);
+    // Most errors end in a close event; one that left the port shut needs the reopen here.
+    if (!connection.isOpen) this.handleClose(connection, err);
+  }
+
+  private scheduleReopen(): void {
+    if (!this.running || this.retryTimer) return;
+    const base = Math.min(this.backoff.maxMs, this.backoff.initialMs * this.backoff.factor ** this.attempt);
+    // "Equal jitter": half fixed, half random, so hubs on one power circuit do not retry in step
+    // and a delay never collapses to zero.
+    const delayMs = Math.round(base / 2 + (this.random() * base) / 2);
+    this.attempt++;
+    this.log.info({ delayMs, attempt: this.attempt }, 'reopening serial port after delay');
+    const timer = {
+      handle: this.clock.setTimeout(() => {
+        if (this.retryTimer !== timer) return;
+        this.retryTimer = null;
+        if (this.running) void this.openOnce();
+      }, delayMs),
+    };
+    this.retryTimer = timer;
+  }
+
+  /** One timer per open connection, re-armed for the remaining time instead of on every chunk. */
+  private armIdleTimer(connection: SerialConnection): void {
+    const idleMs = this.options.idleReopenMs;
+    if (idleMs === undefined || idleMs <= 0) return;
+    const dueIn = Math.max(0, this.lastDataAt + idleMs - this.clock.now());
+    const timer = {
+      handle: this.clock.setTimeout(() => {
+        if (this.idleTimer !== timer) return;
+        this.idleTimer = null;
+        if (connection !== this.connection) return;
+        if (this.clock.now() - this.lastDataAt < idleMs) {
+          this.armIdleTimer(connection);
+          return;
+        }
+        this.log.warn({ idleMs }, 'serial port silent; reopening');
+        this.detach();
+        this.framer.reset();
+        connection.close().catch((err: unknown) => this.log.warn({ err }, 'closing silent serial port failed'));
+        this.setStatus('closed', `no data for ${idleMs} ms`);
+        this.scheduleReopen();
+      }, dueIn),
+    };
+    this.idleTimer = timer;
+  }
+
+  private clearIdleTimer(): void {
+    if (!this.idleTimer) return;
+    this.clock.clearTimeout(this.idleTimer.handle);
+    this.idleTimer = null;
+  }
+
+  private detach(): SerialConnection | null {
+    this.clearIdleTimer();
+    for (const remove of this.detachers) remove();
+    this.detachers = [];
+    const connection = this.connection;
+    this.connection = null;
+    return connection;
+  }
+
+  private setStatus(status: TransportStatus, detail?: string): void {
+    this.current = status;
+    if (!this.options.onStatus) return;
+    try {
+      this.options.onStatus(status, detail);
+    } catch (err) {
+      this.log.error({ err }, 'onStatus handler threw');
+    }
+  }
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+}

@@ -1,0 +1,460 @@
+/**
+ * The one file that imports `serialport` (STYLE.md 4). Everything else — the call receiver, the
+ * firmware simulator, the tests — takes a `SerialBinding` and never sees a SerialPort stream.
+ *
+ * Two bindings live here: the real one (`createSerialportBinding`) and one over serialport's mock
+ * (`createMockSerialBinding`) for unit tests. The mock must come from `SerialPortMock.binding`:
+ * importing `MockBinding` from '@serialport/binding-mock' under ESM gives a second copy with its own
+ * port table (dual-package hazard, TOOLCHAIN.md).
+ */
+import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
+import { readdir, readFile, realpath } from 'node:fs/promises';
+import { basename, delimiter, dirname, join } from 'node:path';
+import { SerialPort, SerialPortMock } from 'serialport';
+
+/** What a port listing says about one port. Ids are lowercase hex without "0x", as udev gives them. */
+export interface PortInfo {
+  path: string;
+  manufacturer?: string;
+  serialNumber?: string;
+  /** On Linux: the port's name under /dev/serial/by-id/ (udev's DEVLINKS), when it has one. */
+  pnpId?: string;
+  vendorId?: string;
+  productId?: string;
+}
+
+/** How an installation names its port. Any field given must match; `path` alone is used as is. */
+export interface SerialMatch {
+  /** A fixed path: best a `/dev/serial/by-id/...` link, which follows the device across replugs. */
+  path?: string;
+  vendorId?: string;
+  productId?: string;
+  serialNumber?: string;
+}
+
+export interface SerialOpenOptions {
+  path: string;
+  baudRate: number;
+}
+
+/** An open port. Each `on*` returns the function that removes that listener. */
+export interface SerialConnection {
+  readonly path: string;
+  readonly isOpen: boolean;
+  onData(cb: (bytes: Uint8Array) => void): () => void;
+  /** `err` is set when the port went away (unplug, PTY peer closed), null on a requested close. */
+  onClose(cb: (err: Error | null) => void): () => void;
+  onError(cb: (err: Error) => void): () => void;
+  write(bytes: Uint8Array): Promise<void>;
+  /** Discards bytes received but not read and written but not sent. */
+  flush(): Promise<void>;
+  /** Closes; resolves at once when already closed. */
+  close(): Promise<void>;
+}
+
+export interface SerialBinding {
+  open(options: SerialOpenOptions): Promise<SerialConnection>;
+  /** Never rejects for a missing udevadm or /dev/serial: an empty list means "nothing found". */
+  list(): Promise<PortInfo[]>;
+}
+
+export type SerialBindingErrorCode = 'open-failed' | 'not-open' | 'write-failed' | 'flush-failed' | 'close-failed';
+
+export class SerialBindingError extends Error {
+  override readonly name = 'SerialBindingError';
+  constructor(
+    readonly code: SerialBindingErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Port matching
+
+export type ResolvePortResult =
+  | { ok: true; path: string; info?: PortInfo }
+  | { ok: false; code: 'no-match' | 'ambiguous' | 'empty-match'; message: string };
+
+const BY_ID_DIR = '/dev/serial/by-id';
+
+/**
+ * Picks the port an installation means. `/dev/ttyUSB0` moves to `ttyUSB1` after a replug or a
+ * power cycle and node-serialport does not follow it (node-serialport#648), so installations name
+ * a port by USB vendor/product id and serial number, or by its `/dev/serial/by-id/` link. Call this
+ * again before every reopen. Two ports matching is an error, not a guess: two identical receivers
+ * without a serial number in the match cannot be told apart.
+ */
+export function resolvePortPath(match: SerialMatch, ports: readonly PortInfo[]): ResolvePortResult {
+  const ids = (['vendorId', 'productId', 'serialNumber'] as const).filter((k) => match[k] !== undefined);
+  if (ids.length === 0) {
+    if (match.path === undefined) return { ok: false, code: 'empty-match', message: 'match names no path and no USB ids' };
+    // A configured path is used as is: a PTY or a by-id link need not appear in any listing, and
+    // when the device is absent the open fails and the caller retries.
+    const info = ports.find((p) => p.path === match.path || byIdPath(p) === match.path);
+    return info ? { ok: true, path: match.path, info } : { ok: true, path: match.path };
+  }
+  const found = ports.filter((p) => ids.every((k) => sameId(k, p[k], match[k])) && (match.path === undefined || p.path === match.path || byIdPath(p) === match.path));
+  const wanted = describeMatch(match);
+  if (found.length === 0) return { ok: false, code: 'no-match', message: `no serial port matches ${wanted} among ${ports.length}` };
+  if (found.length > 1) {
+    return { ok: false, code: 'ambiguous', message: `${found.length} serial ports match ${wanted} (${found.map((p) => p.path).join(', ')}); add serialNumber` };
+  }
+  const info = found[0]!;
+  // Prefer the by-id link: it still names this device if the kernel renumbers it while we hold it.
+  return { ok: true, path: byIdPath(info) ?? info.path, info };
+}
+
+function byIdPath(info: PortInfo): string | undefined {
+  return info.pnpId ? `${BY_ID_DIR}/${info.pnpId}` : undefined;
+}
+
+function sameId(key: 'vendorId' | 'productId' | 'serialNumber', a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  // USB ids are hex: "0x0403", "0403" and "0403 " all name FTDI. Serial numbers compare exactly.
+  if (key === 'serialNumber') return a === b;
+  return normaliseHexId(a) === normaliseHexId(b);
+}
+
+function normaliseHexId(id: string): string {
+  return id.trim().toLowerCase().replace(/^0x/, '').padStart(4, '0');
+}
+
+function describeMatch(match: SerialMatch): string {
+  return Object.entries(match)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connection over a serialport stream (real or mock)
+
+/** The part of serialport's SerialPortStream that a connection uses; both SerialPort and SerialPortMock fit. */
+interface PortStream {
+  readonly path: string;
+  readonly isOpen: boolean;
+  on(event: 'data', cb: (chunk: Buffer) => void): unknown;
+  on(event: 'close', cb: (err?: Error | null) => void): unknown;
+  on(event: 'error', cb: (err: Error) => void): unknown;
+  write(chunk: Buffer, cb: (err: Error | null | undefined) => void): boolean;
+  flush(cb: (err: Error | null) => void): void;
+  close(cb: (err: Error | null) => void): void;
+}
+
+class StreamConnection implements SerialConnection {
+  // One stream listener per event for the connection's life: an 'error' without a listener would
+  // be thrown by the stream, and fanning out from sets lets callers unsubscribe cleanly.
+  private readonly dataCallbacks = new Set<(bytes: Uint8Array) => void>();
+  private readonly closeCallbacks = new Set<(err: Error | null) => void>();
+  private readonly errorCallbacks = new Set<(err: Error) => void>();
+  /** The last error seen with nobody subscribed; kept for debugging, never thrown. */
+  lastUnhandledError: Error | null = null;
+
+  constructor(private readonly stream: PortStream) {
+    stream.on('data', (chunk) => {
+      for (const cb of this.dataCallbacks) cb(chunk);
+    });
+    stream.on('close', (err) => {
+      for (const cb of this.closeCallbacks) cb(err ?? null);
+    });
+    stream.on('error', (err) => {
+      if (this.errorCallbacks.size === 0) this.lastUnhandledError = err;
+      for (const cb of this.errorCallbacks) cb(err);
+    });
+  }
+
+  get path(): string {
+    return this.stream.path;
+  }
+
+  get isOpen(): boolean {
+    return this.stream.isOpen;
+  }
+
+  /** Live subscriptions, for tests that check stop() removed everything. */
+  get subscriberCount(): number {
+    return this.dataCallbacks.size + this.closeCallbacks.size + this.errorCallbacks.size;
+  }
+
+  onData(cb: (bytes: Uint8Array) => void): () => void {
+    return subscribe(this.dataCallbacks, cb);
+  }
+
+  onClose(cb: (err: Error | null) => void): () => void {
+    return subscribe(this.closeCallbacks, cb);
+  }
+
+  onError(cb: (err: Error) => void): () => void {
+    return subscribe(this.errorCallbacks, cb);
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    const stream = this.stream;
+    if (!stream.isOpen) return Promise.reject(new SerialBindingError('not-open', `${stream.path} is not open`));
+    return new Promise((resolve, reject) => {
+      stream.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), function onWritten(err) {
+        if (err) reject(new SerialBindingError('write-failed', `write to ${stream.path} failed: ${err.message}`, { cause: err }));
+        else resolve();
+      });
+    });
+  }
+
+  flush(): Promise<void> {
+    const stream = this.stream;
+    return new Promise((resolve, reject) => {
+      stream.flush(function onFlushed(err) {
+        if (err) reject(new SerialBindingError('flush-failed', `flush of ${stream.path} failed: ${err.message}`, { cause: err }));
+        else resolve();
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    const stream = this.stream;
+    if (!stream.isOpen) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      stream.close(function onClosed(err) {
+        // A port that went away while closing is closed all the same.
+        if (err && stream.isOpen) reject(new SerialBindingError('close-failed', `close of ${stream.path} failed: ${err.message}`, { cause: err }));
+        else resolve();
+      });
+    });
+  }
+}
+
+function subscribe<T>(set: Set<T>, cb: T): () => void {
+  set.add(cb);
+  return function unsubscribe() {
+    set.delete(cb);
+  };
+}
+
+function openStream<S extends PortStream & { open(cb: (err: Error | null) => void): void }>(stream: S): Promise<S> {
+  return new Promise((resolve, reject) => {
+    stream.open(function onOpened(err) {
+      if (err) reject(new SerialBindingError('open-failed', `cannot open ${stream.path}: ${err.message}`, { cause: err }));
+      else resolve(stream);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real binding
+
+export interface SerialportBindingOptions {
+  /** Where udev keeps stable links; the listing falls back to it when udevadm is missing. */
+  byIdDir?: string;
+  /** sysfs tty class folder, read for USB ids in the fallback listing. */
+  sysClassTtyDir?: string;
+}
+
+export function createSerialportBinding(options: SerialportBindingOptions = {}): SerialBinding {
+  const byIdDir = options.byIdDir ?? BY_ID_DIR;
+  const sysClassTtyDir = options.sysClassTtyDir ?? '/sys/class/tty';
+  return {
+    async open({ path, baudRate }) {
+      const port = new SerialPort({ path, baudRate, autoOpen: false });
+      await openStream(port);
+      return new StreamConnection(port);
+    },
+    async list() {
+      // SerialPort.list() spawns `udevadm info -e`; with no udevadm the spawn's ENOENT can arrive as
+      // an uncaught 'error' that kills the process (TOOLCHAIN.md). Only call it when udevadm exists.
+      if (commandOnPath('udevadm')) {
+        try {
+          return (await SerialPort.list()).map(normalisePortInfo);
+        } catch {
+          // fall through to the by-id folder
+        }
+      }
+      return listByIdDir(byIdDir, sysClassTtyDir);
+    },
+  };
+}
+
+function commandOnPath(command: string): boolean {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, command), fsConstants.X_OK);
+      return true;
+    } catch {
+      // not in this folder
+    }
+  }
+  return false;
+}
+
+function normalisePortInfo(p: { path: string; manufacturer?: string | undefined; serialNumber?: string | undefined; pnpId?: string | undefined; vendorId?: string | undefined; productId?: string | undefined }): PortInfo {
+  const out: PortInfo = { path: p.path };
+  if (p.manufacturer) out.manufacturer = p.manufacturer;
+  if (p.serialNumber) out.serialNumber = p.serialNumber;
+  if (p.pnpId) out.pnpId = p.pnpId;
+  if (p.vendorId) out.vendorId = p.vendorId.toLowerCase();
+  if (p.productId) out.productId = p.productId.toLowerCase();
+  return out;
+}
+
+/**
+ * Lists ports from udev's `/dev/serial/by-id` links, reading USB ids from sysfs: the tty's
+ * `device` link points into the USB interface; idVendor/idProduct/serial sit a level or two up.
+ */
+export async function listByIdDir(byIdDir = BY_ID_DIR, sysClassTtyDir = '/sys/class/tty'): Promise<PortInfo[]> {
+  let names: string[];
+  try {
+    names = await readdir(byIdDir);
+  } catch {
+    return []; // no USB serial device plugged in, or no udev at all
+  }
+  const out: PortInfo[] = [];
+  for (const name of names.sort()) {
+    let target: string;
+    try {
+      target = await realpath(join(byIdDir, name));
+    } catch {
+      continue; // dangling link: the device left while we listed
+    }
+    const info: PortInfo = { path: target, pnpId: name };
+    const usb = await readUsbIds(join(sysClassTtyDir, basename(target), 'device'));
+    Object.assign(info, usb);
+    out.push(info);
+  }
+  return out;
+}
+
+async function readUsbIds(deviceLink: string): Promise<Partial<PortInfo>> {
+  let dir: string;
+  try {
+    dir = await realpath(deviceLink);
+  } catch {
+    return {};
+  }
+  // ttyUSB: .../1-1.2:1.0/ttyUSB0 → device is the interface; ids are on its parent. ttyACM: same. 4 levels is plenty.
+  for (let i = 0; i < 4 && dir !== '/'; i++, dir = dirname(dir)) {
+    if (!existsSync(join(dir, 'idVendor'))) continue;
+    const read = async (f: string) => (await readFile(join(dir, f), 'utf8').catch(() => '')).trim() || undefined;
+    const ids: Partial<PortInfo> = {};
+    const vendorId = await read('idVendor');
+    const productId = await read('idProduct');
+    const serialNumber = await read('serial');
+    const manufacturer = await read('manufacturer');
+    if (vendorId) ids.vendorId = vendorId.toLowerCase();
+    if (productId) ids.productId = productId.toLowerCase();
+    if (serialNumber) ids.serialNumber = serialNumber;
+    if (manufacturer) ids.manufacturer = manufacturer;
+    return ids;
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mock binding for unit tests
+
+export interface MockPortOptions {
+  vendorId?: string;
+  productId?: string;
+  serialNumber?: string;
+  manufacturer?: string;
+  /** Largest chunk one read returns; 1 delivers every byte on its own, to test reassembly. */
+  maxReadSize?: number;
+  /** Bytes waiting in the port when it is opened: what a UART or PTY kept while nobody read. */
+  readyData?: Uint8Array;
+}
+
+export interface MockSerialBinding extends SerialBinding {
+  /** Makes a port exist (serialport's mock port table is process-wide: use a distinct path per test). */
+  createPort(path: string, options?: MockPortOptions): void;
+  /** Pretends the device sent bytes on the open connection at `path`. */
+  emitData(path: string, bytes: Uint8Array): void;
+  /** Pretends the device vanished: the open connection closes with a disconnect error and opens fail until replug(). */
+  unplug(path: string): void;
+  replug(path: string): void;
+  isOpen(path: string): boolean;
+  /** Listeners still subscribed on the last connection opened at `path`. */
+  subscriberCount(path: string): number;
+  /** Bytes written to the last connection at `path`, in order. */
+  written(path: string): Uint8Array;
+  /** Number of successful opens of `path`. */
+  openCount(path: string): number;
+}
+
+export function createMockSerialBinding(): MockSerialBinding {
+  const mock = SerialPortMock.binding;
+  /** Keyed by port path: the last connection opened there. */
+  const connections = new Map<string, { stream: SerialPortMock; connection: StreamConnection; written: number[] }>();
+  /** Keyed by port path: serial numbers given at creation (serialport's mock numbers them itself). */
+  const serials = new Map<string, string>();
+  /** Keyed by port path: successful opens. */
+  const opens = new Map<string, number>();
+  const unplugged = new Set<string>();
+
+  function current(path: string) {
+    const entry = connections.get(path);
+    if (!entry) throw new Error(`mock port ${path} was never opened`);
+    return entry;
+  }
+
+  return {
+    async open({ path, baudRate }) {
+      if (unplugged.has(path)) {
+        throw new SerialBindingError('open-failed', `cannot open ${path}: no such file or directory (unplugged)`);
+      }
+      const stream = new SerialPortMock({ path, baudRate, autoOpen: false });
+      await openStream(stream);
+      const connection = new StreamConnection(stream);
+      const entry = { stream, connection, written: [] as number[] };
+      // Record writes at the binding level so tests can see what a driver or sim sent.
+      const write = connection.write.bind(connection);
+      connection.write = async (bytes: Uint8Array) => {
+        await write(bytes);
+        entry.written.push(...bytes);
+      };
+      connections.set(path, entry);
+      opens.set(path, (opens.get(path) ?? 0) + 1);
+      return connection;
+    },
+    async list() {
+      const ports = await mock.list();
+      return ports
+        .filter((p) => !unplugged.has(p.path))
+        .map((p) => normalisePortInfo({ ...p, serialNumber: serials.get(p.path) ?? p.serialNumber }));
+    },
+    createPort(path, options = {}) {
+      const { serialNumber, readyData, ...rest } = options;
+      mock.createPort(path, readyData ? { ...rest, readyData: Buffer.from(readyData) } : rest);
+      if (serialNumber !== undefined) serials.set(path, serialNumber);
+    },
+    emitData(path, bytes) {
+      const { stream } = current(path);
+      if (!stream.isOpen) throw new Error(`mock port ${path} is not open`);
+      stream.port!.emitData(Buffer.from(bytes));
+    },
+    unplug(path) {
+      unplugged.add(path);
+      const entry = connections.get(path);
+      if (entry?.stream.isOpen) {
+        const err = Object.assign(new Error(`${path} unplugged`), { code: 'EIO' });
+        // What serialport does when a read fails with anything but "canceled": close with a DisconnectedError.
+        entry.stream._disconnected(err);
+      }
+    },
+    replug(path) {
+      unplugged.delete(path);
+    },
+    isOpen(path) {
+      return connections.get(path)?.stream.isOpen ?? false;
+    },
+    subscriberCount(path) {
+      return connections.get(path)?.connection.subscriberCount ?? 0;
+    },
+    written(path) {
+      return Uint8Array.from(connections.get(path)?.written ?? []);
+    },
+    openCount(path) {
+      return opens.get(path) ?? 0;
+    },
+  };
+}
