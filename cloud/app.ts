@@ -1,0 +1,69 @@
+/**
+ * The relay's HTTP app: resources from the registry, one error shape,
+ * health, metrics, OpenAPI and docs. No listening, no DB opening: the
+ * composition root (main.ts) and tests pass a Database in.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { ProblemError } from './errors.ts';
+import type { AppEnv } from './http/env.ts';
+import { renderDocsPage, type OpenApiLike } from './http/docs.ts';
+import { createMetrics, type Metrics } from './http/metrics.ts';
+import { createErrorHandler, createNotFoundHandler } from './http/problem.ts';
+import type { Logger } from './logger.ts';
+import { resources } from './resources/index.ts';
+import type { Database } from './store/database.ts';
+
+export interface CreateAppOptions {
+  db: Database;
+  logger: Logger;
+  metrics?: Metrics;
+  /** Relay clock; defaults to the system clock. */
+  now?: () => Date;
+}
+
+export const API_VERSION = '0.1.0';
+
+export function createApp(options: CreateAppOptions): OpenAPIHono<AppEnv> {
+  const { db } = options;
+  const logger = options.logger.child({ module: 'http' });
+  const metrics = options.metrics ?? createMetrics();
+  const now = options.now ?? (() => new Date());
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.onError(createErrorHandler(logger, metrics));
+  app.notFound(createNotFoundHandler(metrics));
+
+  for (const resource of resources) {
+    app.route('/', resource.routes({ db, logger: logger.child({ module: resource.id }), metrics, now }));
+  }
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Hub token for /v1/ingest; organisation API key for everything else',
+  });
+
+  let openApiDoc: OpenApiLike | undefined;
+  function openApi(): OpenApiLike {
+    // Built once: the routes are fixed after construction.
+    openApiDoc ??= app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: { title: 'CareHub cloud relay', version: API_VERSION, description: 'Ingest from hubs and REST for organisations.' },
+    }) as OpenApiLike;
+    return openApiDoc;
+  }
+
+  app.get('/openapi.json', (c) => c.json(openApi()));
+  app.get('/docs', (c) => c.html(renderDocsPage(openApi())));
+  app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }));
+  app.get('/healthz', async function handleHealth(c) {
+    try {
+      await db.query('SELECT 1');
+      return c.json({ status: 'ok', store: db.kind });
+    } catch (err) {
+      logger.warn({ err }, 'health check: store unreachable');
+      throw new ProblemError('service-unavailable', 'The store is unreachable', { cause: err });
+    }
+  });
+  return app;
+}

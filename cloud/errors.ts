@@ -1,0 +1,47 @@
+/**
+ * Typed, coded errors that become RFC 9457 problem+json at the HTTP edge
+ * (STYLE.md items 9 and 10). Framework-free so services can throw them.
+ */
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** Code table: the only place a problem's status and title are written. */
+export const PROBLEMS = {
+  'invalid-request': { status: 400, title: 'Request is invalid' },
+  unauthorized: { status: 401, title: 'Missing or invalid credentials' },
+  forbidden: { status: 403, title: 'Not allowed' },
+  'not-found': { status: 404, title: 'Not found' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'payload-too-large': { status: 413, title: 'Request body too large' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'service-unavailable': { status: 503, title: 'Service unavailable' },
+  internal: { status: 500, title: 'Internal server error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+export type ProblemCode = keyof typeof PROBLEMS;
+
+export class ProblemError extends Error {
+  readonly code: ProblemCode;
+  readonly status: number;
+  readonly errors: FieldIssue[] | undefined;
+
+  constructor(code: ProblemCode, detail: string, options: { errors?: FieldIssue[]; cause?: unknown } = {}) {
+    super(detail, { cause: options.cause });
+    this.name = 'ProblemError';
+    this.code = code;
+    this.status = PROBLEMS[code].status;
+    this.errors = options.errors;
+  }
+}
+
+export function codeForStatus(status: number): ProblemCode {
+  const found = (Object.keys(PROBLEMS) as ProblemCode[]).find((k) => PROBLEMS[k].status === status);
+  return found ?? (status >= 500 ? 'internal' : 'invalid-request');
+}
+
+/** zod-style issue path → `events.0.seq`. */
+export function issuePath(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? '(body)' : path.map(String).join('.');
+}

@@ -1,0 +1,63 @@
+/**
+ * Bearer authentication for hubs (ingest) and API keys (REST reads). The
+ * secret is hashed and looked up by digest: the index lookup can only leak
+ * timing about a SHA-256 output an attacker cannot steer, and the final match
+ * is confirmed with a constant-time compare.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { digestsEqual, sha256Hex } from '../crypto.ts';
+import { ProblemError } from '../errors.ts';
+import type { Database } from '../store/database.ts';
+import { findApiKeyByDigest, findHubByTokenDigest, type ApiKeyIdentity, type HubIdentity } from '../store/credentials.ts';
+import type { AppEnv } from './env.ts';
+
+/** Longest bearer secret we hash; anything longer is not one of ours. */
+const MAX_SECRET_LENGTH = 512;
+
+function bearer(header: string | undefined): string | undefined {
+  const m = /^Bearer[ ]+([\x21-\x7e]+)[ ]*$/i.exec(header ?? '');
+  const secret = m?.[1];
+  return secret !== undefined && secret.length <= MAX_SECRET_LENGTH ? secret : undefined;
+}
+
+async function authenticate<T>(
+  header: string | undefined,
+  lookup: (digest: string) => Promise<T | undefined>,
+  storedDigest: (found: T) => string,
+  what: string,
+): Promise<T> {
+  const secret = bearer(header);
+  if (secret === undefined) throw new ProblemError('unauthorized', `Authorization: Bearer <${what}> is required`);
+  const digest = sha256Hex(secret);
+  const found = await lookup(digest);
+  if (found === undefined || !digestsEqual(storedDigest(found), digest)) {
+    throw new ProblemError('unauthorized', `The ${what} is not valid`);
+  }
+  return found;
+}
+
+export function requireHub(db: Database): MiddlewareHandler<AppEnv> {
+  return async function hubAuth(c, next) {
+    const hub: HubIdentity = await authenticate(
+      c.req.header('authorization'),
+      (d) => findHubByTokenDigest(db, d),
+      (h) => h.tokenSha256,
+      'hub token',
+    );
+    c.set('hub', { hubId: hub.hubId, orgId: hub.orgId });
+    await next();
+  };
+}
+
+export function requireApiKey(db: Database): MiddlewareHandler<AppEnv> {
+  return async function apiKeyAuth(c, next) {
+    const key: ApiKeyIdentity = await authenticate(
+      c.req.header('authorization'),
+      (d) => findApiKeyByDigest(db, d),
+      (k) => k.keySha256,
+      'API key',
+    );
+    c.set('principal', { keyId: key.keyId, orgId: key.orgId, role: key.role });
+    await next();
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Composition root of the relay (STYLE.md item 8): wires config, logger,
+ * store, app and HTTP server. createRelay only assigns; start() migrates,
+ * provisions and listens; stop() closes the server, then the store.
+ */
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createApp } from './app.ts';
+import type { CloudConfig } from './config.ts';
+import type { AppEnv } from './http/env.ts';
+import { createMetrics } from './http/metrics.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { applyBootstrap } from './store/bootstrap.ts';
+import type { Database } from './store/database.ts';
+import { runMigrations } from './store/migrate.ts';
+import { openDatabase } from './store/open.ts';
+
+export { createApp, type CreateAppOptions } from './app.ts';
+
+export interface RelayOptions {
+  logger?: Logger;
+  /** A store to use instead of the one config names (tests). It is closed by stop(). */
+  db?: Database;
+}
+
+export interface Relay {
+  start(): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+  readonly app: OpenAPIHono<AppEnv>;
+  readonly db: Database;
+}
+
+export function createRelay(config: CloudConfig, options: RelayOptions = {}): Relay {
+  const root = options.logger ?? createLogger(config.logLevel);
+  const logger = root.child({ module: 'relay' });
+  const db = options.db ?? openDatabase(config);
+  const app = createApp({ db, logger: root, metrics: createMetrics() });
+  let server: ServerType | undefined;
+
+  return {
+    app,
+    db,
+    async start() {
+      const applied = await runMigrations(db);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+      await applyBootstrap(db, config.bootstrap);
+      const info = await new Promise<AddressInfo>((resolve, reject) => {
+        const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, resolve);
+        s.once('error', reject);
+        server = s;
+      });
+      // Show an IPv6 host in brackets so the URL is usable as printed.
+      const host = info.address.includes(':') ? `[${info.address}]` : info.address;
+      const url = `http://${host}:${info.port}`;
+      logger.info({ url, store: db.kind }, 'relay listening');
+      return { url, port: info.port };
+    },
+    async stop() {
+      const s = server;
+      server = undefined;
+      if (s !== undefined) {
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          // Idle keep-alive sockets would hold close() open; in-flight requests finish first.
+          if ('closeIdleConnections' in s) s.closeIdleConnections();
+        });
+      }
+      await db.close();
+      logger.info('relay stopped');
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/** Alarms: the projection maintained from ingested events, and tenant-scoped reads. No Hono here. */
+import type { Event, EventOf } from '../../../protocols/event.ts';
+import type { AuthenticatedHub, Principal } from '../../http/env.ts';
+import type { Database, Queryable } from '../../store/database.ts';
+import { insertAlarms, insertTransitions, listAlarms, recomputeAlarms, type Transition } from './repo.ts';
+import type { AlarmItem, AlarmQuery } from './schema.ts';
+
+/**
+ * Applies newly stored `alarm` and `alarm-update` events (in seq order) inside
+ * the ingest transaction, so the projection never disagrees with the events.
+ * Called by the ingest service; alarms belong to the org of the hub that sent them.
+ */
+export async function projectAlarmEvents(tx: Queryable, hub: AuthenticatedHub, events: readonly Event[]): Promise<void> {
+  const raised = events.filter((e): e is EventOf<'alarm'> => e.kind === 'alarm');
+  const updates = events.filter((e): e is EventOf<'alarm-update'> => e.kind === 'alarm-update');
+  if (raised.length === 0 && updates.length === 0) return;
+
+  await insertAlarms(
+    tx,
+    hub.orgId,
+    hub.hubId,
+    raised.map((e) => ({
+      id: e.payload.alarmId,
+      key: e.payload.key,
+      type: e.payload.type,
+      priority: e.payload.priority,
+      roomId: e.roomId ?? null,
+      deviceId: e.deviceId ?? null,
+      residentId: e.residentId ?? null,
+      reason: e.payload.reason,
+      raisedAt: e.hubTime,
+    })),
+  );
+  const transitions: Transition[] = [
+    ...raised.map((e) => ({
+      eventId: e.id,
+      alarmId: e.payload.alarmId,
+      seq: e.seq,
+      state: 'active' as const,
+      at: e.hubTime,
+      by: { kind: 'rule' as const, id: e.payload.ruleId },
+    })),
+    ...updates.map((e) => ({ eventId: e.id, alarmId: e.payload.alarmId, seq: e.seq, state: e.payload.state, at: e.hubTime, by: e.payload.by })),
+  ];
+  await insertTransitions(tx, hub.hubId, transitions);
+  await recomputeAlarms(tx, [...new Set(transitions.map((t) => t.alarmId))]);
+}
+
+export interface AlarmsService {
+  list(principal: Principal, query: AlarmQuery): Promise<AlarmItem[]>;
+}
+
+export function createAlarmsService({ db }: { db: Database }): AlarmsService {
+  return {
+    list(principal, query) {
+      return listAlarms(db, principal.orgId, query);
+    },
+  };
+}

@@ -1,0 +1,10 @@
+/**
+ * The REST resource registry (STYLE.md item 3): one folder per resource under
+ * cloud/resources/, one entry here. test/cloud/resources-registry.test.ts
+ * fails when a folder is missing from this list or two entries share an id.
+ */
+import { alarms } from './alarms/routes.ts';
+import { ingest } from './ingest/routes.ts';
+import type { Resource } from './types.ts';
+
+export const resources: readonly Resource[] = [ingest, alarms];

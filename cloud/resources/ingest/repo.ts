@@ -1,0 +1,64 @@
+/** SQL for ingest. Every function runs inside the caller's transaction. */
+import type { Event } from '../../../protocols/event.ts';
+import type { Queryable } from '../../store/database.ts';
+
+/** Locks the hub row so concurrent batches of one hub (retries, replicas) apply one at a time. */
+export async function lockHub(tx: Queryable, hubId: string): Promise<{ ackedSeq: number } | undefined> {
+  const { rows } = await tx.query<{ acked_seq: string | number }>('SELECT acked_seq FROM hubs WHERE id = $1 FOR UPDATE', [hubId]);
+  const row = rows[0];
+  return row === undefined ? undefined : { ackedSeq: Number(row.acked_seq) };
+}
+
+/**
+ * Inserts events, skipping any whose id or (hub_id, seq) is already stored
+ * (promise 2). The batch travels as one JSON parameter: one round trip and no
+ * 65535-parameter limit. Returns the ids stored now.
+ */
+export async function insertEvents(tx: Queryable, events: readonly Event[]): Promise<Set<string>> {
+  const rows = events.map((e) => ({
+    id: e.id,
+    hub_id: e.hubId,
+    seq: e.seq,
+    kind: e.kind,
+    hub_time: e.hubTime,
+    device_time: e.deviceTime ?? null,
+    device_id: e.deviceId ?? null,
+    room_id: e.roomId ?? null,
+    resident_id: e.residentId ?? null,
+    payload: e.payload,
+  }));
+  const { rows: inserted } = await tx.query<{ id: string }>(
+    `INSERT INTO events (id, hub_id, seq, kind, hub_time, device_time, device_id, room_id, resident_id, payload)
+     SELECT id, hub_id, seq, kind, hub_time, device_time, device_id, room_id, resident_id, payload
+     FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, hub_id text, seq bigint, kind text, hub_time timestamptz,
+       device_time timestamptz, device_id text, room_id text, resident_id text, payload jsonb)
+     ORDER BY seq
+     ON CONFLICT DO NOTHING
+     RETURNING id`,
+    [JSON.stringify(rows)],
+  );
+  return new Set(inserted.map((r) => r.id));
+}
+
+/**
+ * Moves acked_seq to the end of the contiguous run that starts right after it:
+ * with 1,2,4 stored the ack is 2; once 3 arrives it is 4. The scan only reads
+ * seqs above the current ack (the unique (hub_id, seq) index serves it).
+ */
+export async function advanceAckedSeq(tx: Queryable, hubId: string, seenAt: Date): Promise<number> {
+  const { rows } = await tx.query<{ acked_seq: string | number }>(
+    `UPDATE hubs h SET
+       last_seen_at = $2,
+       acked_seq = CASE
+         WHEN EXISTS (SELECT 1 FROM events e WHERE e.hub_id = h.id AND e.seq = h.acked_seq + 1)
+         THEN (SELECT min(e.seq) FROM events e
+               WHERE e.hub_id = h.id AND e.seq > h.acked_seq
+                 AND NOT EXISTS (SELECT 1 FROM events n WHERE n.hub_id = h.id AND n.seq = e.seq + 1))
+         ELSE h.acked_seq
+       END
+     WHERE h.id = $1
+     RETURNING acked_seq`,
+    [hubId, seenAt],
+  );
+  return Number(rows[0]?.acked_seq ?? 0);
+}
