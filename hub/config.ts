@@ -36,7 +36,7 @@ const Receiver = z.strictObject({
 
 const Device = z.strictObject({
   id: Id,
-  model: z.enum(['call-point']).default('call-point'),
+  model: z.enum(['call-point', 'vitals-monitor']).default('call-point').describe('what the device is; telemetry comes from vitals monitors'),
   roomId: Id.describe('room the device is installed in'),
   residentId: Id.optional(),
   callPoint: z
