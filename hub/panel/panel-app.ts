@@ -34,7 +34,7 @@ export function createPanelApp(options: PanelAppOptions): Hono {
   const app = new Hono();
   const view = (alarm: Alarm) => ({ ...alarm, roomName: alarm.roomId ? (options.roomNames.get(alarm.roomId) ?? alarm.roomId) : null });
 
-  app.get('/', (c) => c.html(PAGE.replace('{{HUB_ID}}', escapeHtml(options.hubId))));
+  app.get('/', (c) => c.html(PAGE.replaceAll('{{HUB_ID}}', escapeHtml(options.hubId))));
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
   app.get('/api/alarms', (c) => c.json({ items: alarms.list().map(view) }));

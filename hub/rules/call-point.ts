@@ -26,10 +26,10 @@ export const callPointRule = defineRule({
     const alarms: AlarmCommand[] = [];
     switch (event.payload.event) {
       case 'call':
-        alarms.push({ op: 'raise', key: `call:${where}`, type: 'call', priority: opts.callPriority, reason: `Call from ${where}`, ...target });
+        alarms.push({ op: 'raise', key: `call:${where}`, type: 'call', priority: opts.callPriority, reason: 'call button pressed', ...target });
         break;
       case 'pull-cord':
-        alarms.push({ op: 'raise', key: `pull-cord:${where}`, type: 'pull-cord', priority: opts.pullCordPriority, reason: `Pull-cord call from ${where}`, ...target });
+        alarms.push({ op: 'raise', key: `pull-cord:${where}`, type: 'pull-cord', priority: opts.pullCordPriority, reason: 'pull cord pulled', ...target });
         break;
       case 'cancel': {
         const by = { kind: 'device' as const, id: event.deviceId };
