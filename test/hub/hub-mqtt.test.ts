@@ -3,6 +3,7 @@ import type { Test } from 'tap';
 import t from 'tap';
 import mqtt from 'mqtt';
 import { createHub } from '../../hub/main.ts';
+import { sha256Hex as sha } from '../../hub/secrets.ts';
 import { deviceTopic } from '../../protocols/mqtt-topics.ts';
 import { createTestLogger } from '../fakes/test-logger.ts';
 import { eventually } from '../fakes/wait.ts';
@@ -21,7 +22,6 @@ const mqttDevices = [
   { id: 'btn-102', roomId: 'room-102', mqtt: { passwordSha256: sha(DEVICE_PASSWORD) } },
 ];
 
-import { sha256Hex as sha } from '../../hub/secrets.ts';
 
 function connect(port: number, username: string, password: string) {
   return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
