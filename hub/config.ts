@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { deviceDefinitions } from '../drivers/index.ts';
 import { Id } from '../protocols/event.ts';
 import { RULES } from './rules/index.ts';
 
@@ -18,7 +19,10 @@ const Room = z.strictObject({
 
 const Receiver = z.strictObject({
   id: Id.describe('name of this receiver in the config'),
-  model: z.literal('call-receiver-v1').default('call-receiver-v1'),
+  model: z
+    .enum(deviceDefinitions.filter((d) => d.transport === 'serial').map((d) => d.id) as [string, ...string[]])
+    .default('call-receiver-v1')
+    .describe('device definition id from drivers/index.ts'),
   path: z.string().min(1).optional().describe('serial device path; prefer /dev/serial/by-id/...'),
   match: z
     .strictObject({ vendorId: z.string().optional(), productId: z.string().optional(), serialNumber: z.string().optional() })

@@ -1,5 +1,6 @@
 /** Serial call-point receivers from the config, each feeding the pipeline. */
 import type { CallPointObservation } from '../drivers/types.ts';
+import { getDeviceDefinition } from '../drivers/index.ts';
 import { createCallReceiver, type CallReceiver } from '../drivers/serial/call-receiver.ts';
 import type { SerialBinding } from '../drivers/serial/serialport-binding.ts';
 import type { Clock } from './clock.ts';
@@ -31,6 +32,7 @@ export class ReceiverSet {
       const logger = this.options.logger.child({ module: 'receiver', receiver: receiver.id });
       const driver = createCallReceiver({
         portId: receiver.id,
+        device: getDeviceDefinition(receiver.model), // the config schema only admits registered serial models
         binding: this.options.binding,
         match: receiver.path ? { path: receiver.path } : { ...receiver.match },
         baudRate: receiver.baudRate,

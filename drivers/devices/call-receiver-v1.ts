@@ -4,7 +4,7 @@
  * low-battery report as an 11-byte frame.
  */
 import { CALL_POINT_EVENTS } from '../../protocols/call-frame.ts';
-import { CallFramer } from '../../protocols/call-framer.ts';
+import { callFrameV1 } from '../../protocols/codecs.ts';
 import type { SerialDeviceDefinition } from '../device-definition.ts';
 
 export const callReceiverV1 = {
@@ -16,7 +16,7 @@ export const callReceiverV1 = {
   // No default `match`: the receiver sits behind a generic USB-UART bridge (FTDI, CP210x, CH340)
   // whose vendor/product ids other devices share, so a default would grab the wrong port. Each
   // installation names its receiver by serial number or /dev/serial/by-id link in the hub config.
-  createFramer: () => new CallFramer(),
+  createFramer: callFrameV1.createFramer,
   exposes: [
     { name: 'event', type: 'enum', values: CALL_POINT_EVENTS, description: 'What the call point reported' },
     { name: 'call_point', type: 'numeric', min: 1, max: 65534, description: 'Call-point address on this receiver' },
