@@ -68,6 +68,9 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
+  // `npm run demo` does not pass a SIGTERM sent to npm on to us; when npm goes, we go.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && void shutdown(0), 500).unref();
 
   try {
     const relayPort = await freePort(8787, '127.0.0.1');
