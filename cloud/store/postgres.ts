@@ -38,16 +38,22 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
     exec: direct.exec,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // pg-pool drops its own 'error' listener while a client is checked out: a connection lost
+      // mid-transaction (failover, pg_terminate_backend) would otherwise be an uncaught exception.
+      let broken: Error | undefined;
+      const onError = (err: Error) => (broken = err);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken ??= rollbackErr));
         throw err;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken); // a broken connection is destroyed, not returned to the pool
       }
     },
     async close() {

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { openHarness } from './app-harness.ts';
-import { alarm, batch, countEvents, reading } from './fixtures.ts';
+import { ackedSeq, alarm, batch, countEvents, reading } from './fixtures.ts';
 
 const h = await openHarness();
 t.teardown(() => h.db.close());
@@ -93,4 +93,15 @@ t.test('health and unknown routes', async (t) => {
   t.equal(health.status, 200);
   t.match(await health.json(), { status: 'ok', store: 'pglite' });
   await problem(t, await h.get('/v1/nothing-here'), 404);
+});
+
+t.test('a seq stored under another event id is a 409, and nothing of the batch is stored', async (t) => {
+  // A reinstalled hub starting again at seq 1 under the same id: its new events must not be
+  // skipped as duplicates and acknowledged.
+  const before = await countEvents(h.db, a.hubId);
+  const res = await h.ingest(a.hubToken, batch(a.hubId, [reading(a.hubId, 1), reading(a.hubId, 2), reading(a.hubId, 4)]));
+  const body = await problem(t, res, 409);
+  t.match(body, { errors: [{ path: 'events.seq=1' }, { path: 'events.seq=2' }] });
+  t.equal(await countEvents(h.db, a.hubId), before, 'seq 4 was not stored either');
+  t.equal(await ackedSeq(h.db, a.hubId), 3);
 });

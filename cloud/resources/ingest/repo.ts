@@ -62,3 +62,20 @@ export async function advanceAckedSeq(tx: Queryable, hubId: string, seenAt: Date
   );
   return Number(rows[0]?.acked_seq ?? 0);
 }
+
+/**
+ * Seqs of this batch already stored under a different event id. A hub that
+ * restarts its seq at 1 (a reinstalled data folder) would otherwise see its new
+ * events skipped as duplicates and acknowledged: lost without a word.
+ */
+export async function conflictingSeqs(tx: Queryable, hubId: string, events: readonly Event[]): Promise<number[]> {
+  if (events.length === 0) return [];
+  const { rows } = await tx.query<{ seq: string | number }>(
+    `SELECT e.seq FROM events e
+     JOIN jsonb_to_recordset($2::jsonb) AS x(id uuid, seq bigint) ON x.seq = e.seq
+     WHERE e.hub_id = $1 AND e.id <> x.id
+     ORDER BY e.seq`,
+    [hubId, JSON.stringify(events.map((e) => ({ id: e.id, seq: e.seq })))],
+  );
+  return rows.map((r) => Number(r.seq));
+}

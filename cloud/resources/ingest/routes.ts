@@ -35,7 +35,7 @@ export const ingest: Resource = {
         request: { body: { required: true, content: { 'application/json': { schema: IngestBatch } } } },
         responses: {
           200: { description: 'Batch stored (or already stored)', content: { 'application/json': { schema: IngestAck } } },
-          ...problemResponses(400, 401, 403, 413, 415, 500),
+          ...problemResponses(400, 401, 403, 409, 413, 415, 500),
         },
       }),
       async function handleIngest(c) {

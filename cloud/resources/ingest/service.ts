@@ -8,7 +8,7 @@ import { ProblemError, type FieldIssue } from '../../errors.ts';
 import type { AuthenticatedHub } from '../../http/env.ts';
 import type { Database } from '../../store/database.ts';
 import { projectAlarmEvents } from '../alarms/service.ts';
-import { advanceAckedSeq, insertEvents, lockHub } from './repo.ts';
+import { advanceAckedSeq, conflictingSeqs, insertEvents, lockHub } from './repo.ts';
 
 export interface IngestServiceOptions {
   db: Database;
@@ -89,6 +89,13 @@ export function createIngestService({ db, now }: IngestServiceOptions): IngestSe
         const locked = await lockHub(tx, hub.hubId);
         if (locked === undefined) throw new ProblemError('unauthorized', `hub "${hub.hubId}" no longer exists`);
         const insertedIds = await insertEvents(tx, events);
+        const skipped = events.filter((e) => !insertedIds.has(e.id));
+        const conflicts = await conflictingSeqs(tx, hub.hubId, skipped);
+        if (conflicts.length > 0) {
+          throw new ProblemError('conflict', `seq already stored for other events of hub "${hub.hubId}"; was the hub reinstalled under the same id?`, {
+            errors: conflicts.slice(0, 20).map((seq) => ({ path: `events.seq=${seq}`, message: 'stored with a different event id' })),
+          });
+        }
         const inserted = events.filter((e) => insertedIds.has(e.id)).sort((a, b) => a.seq - b.seq);
         await projectAlarmEvents(tx, hub, inserted);
         return { stored: inserted.length, ackedSeq: await advanceAckedSeq(tx, hub.hubId, at) };
