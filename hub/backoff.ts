@@ -11,3 +11,13 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
   const at = Date.parse(value);
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
+
+/**
+ * Delay before the next try after `failures` failures. A relay's Retry-After is
+ * honoured within our own bounds: huge values overflow Node timers (which then
+ * fire at once), and a Pi booted without a clock turns an HTTP date into decades.
+ */
+export function retryDelay(failures: number, retryAfterMs: number | null, minMs: number, maxMs: number, random?: () => number): number {
+  if (retryAfterMs === null) return backoffDelay(Math.max(0, failures - 1), minMs, maxMs, random);
+  return Math.min(Math.max(retryAfterMs, minMs), maxMs);
+}

@@ -4,19 +4,23 @@
  * subtree. Device messages are handled inside authorizePublish, which aedes runs
  * before it sends PUBACK: a QoS 1 call is on disk before the device hears "ok".
  */
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import { CallMessage, deviceTopicFilter, parseDeviceTopic, parseJsonPayload, TelemetryMessage } from '../protocols/mqtt-topics.ts';
 import { VITAL_METRICS } from '../protocols/vitals.ts';
 import type { DeviceDirectory } from './devices.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { MqttPacketGuard } from './mqtt-packet-guard.ts';
 import type { Pipeline } from './pipeline.ts';
 import { matchesSha256 } from './secrets.ts';
 
 export interface HubBrokerOptions {
   host: string;
   port: number;
+  /** Largest MQTT packet accepted; larger ones cut the connection before aedes buffers them. */
+  maxPacketBytes: number;
+  maxConnections: number;
   devices: DeviceDirectory;
   pipeline: Pipeline;
   logger: Logger;
@@ -26,6 +30,8 @@ export interface HubBrokerOptions {
 export class HubBroker {
   private broker: Aedes | null = null;
   private server: Server | null = null;
+  /** open TCP connections, so stop() can end those that never sent CONNECT */
+  private readonly sockets = new Set<Socket>();
 
   constructor(private readonly options: HubBrokerOptions) {}
 
@@ -48,10 +54,19 @@ export class HubBroker {
     });
     this.broker.on('clientError', (client, err) => logger.debug({ clientId: client.id, err: err.message }, 'mqtt client error'));
     metrics.define('mqtt_clients', 'gauge', 'Connected MQTT clients', () => this.broker?.connectedClients ?? 0);
-    this.server = createServer(this.broker.handle);
+    // aedes emits 'error' on itself (e.g. a failed will cleanup); its typings omit the event.
+    (this.broker as unknown as NodeJS.EventEmitter).on('error', (err: Error) => logger.error({ err }, 'mqtt broker error'));
+    const broker = this.broker;
+    this.server = createServer((socket) => this.accept(socket, broker));
+    this.server.maxConnections = this.options.maxConnections;
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
-      this.server!.listen(this.options.port, this.options.host, () => resolve());
+      this.server!.listen(this.options.port, this.options.host, () => {
+        this.server!.off('error', reject);
+        // After listen, errors (e.g. EMFILE on accept) are logged, never thrown.
+        this.server!.on('error', (err) => logger.error({ err }, 'mqtt listener error'));
+        resolve();
+      });
     });
     const port = (this.server.address() as AddressInfo).port;
     logger.info({ port }, 'mqtt broker listening');
@@ -65,8 +80,26 @@ export class HubBroker {
     this.broker = null;
     if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
     if (server) {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // broker.close() ends registered clients only; a socket that never sent CONNECT would hold close() for 30 s.
+      for (const socket of this.sockets) socket.destroy();
+      await closed;
     }
+  }
+
+  private accept(socket: Socket, broker: Aedes): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    const guard = new MqttPacketGuard(this.options.maxPacketBytes);
+    // aedes reads on 'readable'; a 'data' listener then sees each chunk as aedes reads it, without changing the flow.
+    socket.on('data', (chunk: Buffer) => {
+      const problem = guard.push(chunk);
+      if (!problem) return;
+      this.options.metrics.inc('mqtt_refused_total', { reason: 'packet-size' });
+      this.options.logger.warn({ remote: socket.remoteAddress, problem }, 'mqtt connection cut');
+      socket.destroy();
+    });
+    broker.handle(socket);
   }
 
   private authenticate(

@@ -9,15 +9,21 @@ export class CallDedup {
 
   constructor(private readonly windowMs: number) {}
 
-  /** True when this (device, seq) was already seen within the window; records it otherwise. */
+  /** True when this (device, seq) was remembered within the window. */
   isDuplicate(deviceId: string, seq: number, now: number): boolean {
     this.prune(now);
+    const at = this.seen.get(`${deviceId}#${seq}`);
+    return at !== undefined && now - at < this.windowMs;
+  }
+
+  remember(deviceId: string, seq: number, now: number): void {
     const key = `${deviceId}#${seq}`;
-    const at = this.seen.get(key);
-    if (at !== undefined && now - at < this.windowMs) return true;
-    this.seen.delete(key);
+    this.seen.delete(key); // re-insert at the end, keeping the Map in time order for prune()
     this.seen.set(key, now);
-    return false;
+  }
+
+  forget(deviceId: string, seq: number): void {
+    this.seen.delete(`${deviceId}#${seq}`);
   }
 
   private prune(now: number): void {

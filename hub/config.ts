@@ -73,6 +73,8 @@ export const HubConfig = z
         host: z.string().default('0.0.0.0'),
         // Not 1883: a Mosquitto often owns it on the same box.
         port: Port.default(1884),
+        maxPacketBytes: z.number().int().min(1024).default(65_536).describe('larger MQTT packets cut the connection'),
+        maxConnections: z.number().int().positive().default(2000).describe('one building: about a thousand devices'),
       })
       .prefault({}),
     relay: z

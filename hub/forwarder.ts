@@ -4,7 +4,7 @@
  * means the outbox grows, not that anything is lost (promise 1, 3).
  */
 import { IngestAck, INGEST_PATH } from '../protocols/wire.ts';
-import { backoffDelay, parseRetryAfter } from './backoff.ts';
+import { parseRetryAfter, retryDelay } from './backoff.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -78,8 +78,7 @@ export class Forwarder {
       if (sent === this.options.batchSize) next = 0; // more waiting: keep draining, one bounded batch at a time
     } catch (err) {
       this.failures += 1;
-      const retryAfter = (err as ForwardError).retryAfterMs ?? null;
-      next = retryAfter ?? backoffDelay(this.failures - 1, this.options.retryMinMs, this.options.retryMaxMs);
+      next = retryDelay(this.failures, (err as ForwardError).retryAfterMs ?? null, this.options.retryMinMs, this.options.retryMaxMs);
       this.options.metrics.inc('forward_failures_total', { reason: (err as ForwardError).reason ?? 'network' });
       this.options.logger.warn({ err: (err as Error).message, retryInMs: next, failures: this.failures }, 'forwarding failed');
     } finally {
@@ -96,6 +95,7 @@ export class Forwarder {
     this.abort = new AbortController();
     const timeout = setTimeout(() => this.abort?.abort(), 30_000);
     let res: Response;
+    let body: string;
     try {
       res = await doFetch(new URL(INGEST_PATH, this.options.relayUrl), {
         method: 'POST',
@@ -103,12 +103,12 @@ export class Forwarder {
         body: JSON.stringify({ hubId: this.options.hubId, events }),
         signal: this.abort.signal,
       });
+      body = await res.text(); // inside the timeout: a relay may send headers and then stall
     } catch (err) {
       throw new ForwardError('network', `relay unreachable: ${(err as Error).message}`, null, { cause: err });
     } finally {
       clearTimeout(timeout);
     }
-    const body = await res.text();
     if (!res.ok) {
       const retryAfter = parseRetryAfter(res.headers.get('retry-after'), this.options.clock.now());
       // 4xx other than 429 will not fix itself: log loudly, keep the events, retry slowly.
@@ -118,6 +118,12 @@ export class Forwarder {
     }
     const ack = IngestAck.safeParse(JSON.parse(body));
     if (!ack.success) throw new ForwardError('bad-ack', 'relay answer is not an IngestAck', null);
+    const lastSent = events[events.length - 1]!.seq;
+    if (ack.data.ackedSeq > lastSent) {
+      // The relay claims events we never sent: it knows this hub id from an earlier life (a reinstalled
+      // hub restarting at seq 1). Deleting on its word would lose events; keep them and say so.
+      throw new ForwardError('bad-ack', `relay acknowledged seq ${ack.data.ackedSeq} but the batch ended at ${lastSent}`, null);
+    }
     const deleted = await this.options.outbox.ackThrough(ack.data.ackedSeq);
     if (deleted === 0) {
       // The relay stored the batch but its contiguous ack did not move (it is missing an earlier seq).

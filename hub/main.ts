@@ -55,7 +55,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   const devices = createDeviceDirectory(config);
   let forwarder: Forwarder | null = null;
   const log = new EventLog({ hubId: config.hubId, store, clock, onAppended: () => forwarder?.notify() });
-  const outbox = new Outbox(store);
+  const outbox = new Outbox(store, () => log.evaluatedSeq);
   const alarms = new AlarmService({ store, log, clock, logger: logger.child({ module: 'alarms' }), metrics });
   const engine = new RuleEngine({ rules: RULES, ruleOptions: config.rules, alarms, clock, logger: logger.child({ module: 'rules' }) });
   const pipeline = new Pipeline({
@@ -101,6 +101,8 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     });
   }
 
+  /** set by the first stop(); later calls wait for the same shutdown */
+  let stopping: Promise<void> | null = null;
   return {
     alarms,
     log,
@@ -113,6 +115,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
       await log.start();
       await outbox.start();
       await alarms.start();
+      await pipeline.replayUnevaluated();
       // The panel comes up before any device can talk, so no alarm is raised unseen.
       const { port: panelPort } = await panel.start();
       const { port: brokerPort } = await broker.start();
@@ -124,15 +127,21 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
       return running;
     },
     async stop() {
-      // Inputs first, then what they feed, then storage last.
-      await receivers.stop();
-      await broker.stop();
-      await forwarder?.stop();
-      await panel.stop();
-      await alarms.stop();
-      await log.stop();
-      await store.close();
-      logger.info('hub stopped');
+      if (stopping) return stopping;
+      stopping = stopAll();
+      return stopping;
     },
   };
+
+  async function stopAll(): Promise<void> {
+    // Inputs first, then what they feed, then storage last.
+    await receivers.stop();
+    await broker.stop();
+    await forwarder?.stop();
+    await panel.stop();
+    await alarms.stop();
+    await log.stop();
+    await store.close();
+    logger.info('hub stopped');
+  }
 }

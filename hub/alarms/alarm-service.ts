@@ -84,11 +84,12 @@ export class AlarmService {
         return existing ? this.transition(existing, 'resolved', command.by, command.reason) : null;
       }
       if (existing) {
-        existing.repeats += 1;
+        const repeated = { ...existing, repeats: existing.repeats + 1 };
+        await this.options.store.batch([{ type: 'put', key: alarmKey(existing.id), value: repeated }], { sync: false });
+        this.index(repeated);
         this.options.metrics.inc('alarm_repeats_total', { type: command.type });
-        await this.options.store.batch([{ type: 'put', key: alarmKey(existing.id), value: existing }], { sync: false });
-        this.emit(existing);
-        return existing;
+        this.emit(repeated);
+        return repeated;
       }
       return this.raise(command, ruleId);
     });

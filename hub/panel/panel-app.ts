@@ -32,6 +32,8 @@ const PAGE = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
 export function createPanelApp(options: PanelAppOptions): Hono {
   const { alarms, metrics, logger } = options;
   const app = new Hono();
+  let openStreams = 0;
+  metrics.define('panel_streams_open', 'gauge', 'Panel SSE streams open now', () => openStreams);
   const view = (alarm: Alarm) => ({ ...alarm, roomName: alarm.roomId ? (options.roomNames.get(alarm.roomId) ?? alarm.roomId) : null });
 
   app.get('/', (c) => c.html(PAGE.replaceAll('{{HUB_ID}}', escapeHtml(options.hubId))));
@@ -42,20 +44,24 @@ export function createPanelApp(options: PanelAppOptions): Hono {
   app.get('/api/stream', (c) =>
     streamSSE(c, async function alarmStream(stream) {
       metrics.inc('panel_streams_opened_total');
+      openStreams += 1;
       let eventId = 0;
       // Snapshot then subscribe with no await between, so no change falls in the gap.
       void stream.writeSSE({ event: 'snapshot', data: JSON.stringify(alarms.list().map(view)), id: String(eventId++) });
       const unsubscribe = alarms.onChange((alarm) => {
         void stream.writeSSE({ event: 'alarm', data: JSON.stringify(view(alarm)), id: String(eventId++) });
       });
-      const done = new Promise<void>((resolve) => {
-        stream.onAbort(resolve);
-        options.shutdown.addEventListener('abort', () => resolve(), { once: true });
-      });
+      let endStream = () => {};
+      const done = new Promise<void>((resolve) => (endStream = resolve));
+      stream.onAbort(endStream);
+      options.shutdown.addEventListener('abort', endStream, { once: true });
       const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
       await done;
+      // Tablets reconnect all day: leave nothing behind per stream.
+      options.shutdown.removeEventListener('abort', endStream);
       clearInterval(keepAlive);
       unsubscribe();
+      openStreams -= 1;
     }),
   );
 

@@ -18,7 +18,12 @@ export class PanelServer {
   async start(): Promise<{ port: number }> {
     const app = createPanelApp({ ...this.options, shutdown: this.shutdown.signal });
     const server = await new Promise<Server>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: this.options.port, hostname: this.options.host }, () => resolve(s as Server));
+      const s = serve({ fetch: app.fetch, port: this.options.port, hostname: this.options.host }, () => {
+        s.off('error', reject);
+        // After listen, errors (e.g. EMFILE on accept) are logged, never thrown.
+        s.on('error', (err) => this.options.logger.error({ err }, 'panel listener error'));
+        resolve(s as Server);
+      });
       s.once('error', reject);
     });
     this.server = server;

@@ -13,7 +13,7 @@ import { Event, isCritical, type EventDraft } from '../../protocols/event.ts';
 import { uuidv7 } from '../../protocols/uuidv7.ts';
 import type { Clock } from '../clock.ts';
 import type { KvOp, KvStore } from './kv-store.ts';
-import { META_SEQ, OUTBOX_PREFIX, outboxKey, prefixEnd, seqOfOutboxKey } from './keys.ts';
+import { META_EVALUATED, META_SEQ, OUTBOX_PREFIX, outboxKey, prefixEnd, seqOfOutboxKey } from './keys.ts';
 
 export interface EventLogOptions {
   hubId: string;
@@ -25,6 +25,8 @@ export interface EventLogOptions {
 
 interface Pending {
   event: Event;
+  /** The event is rule input: it counts as unevaluated until `evaluated(seq)`. */
+  evaluate: boolean;
   ops: KvOp[];
   resolve: (event: Event) => void;
   reject: (err: Error) => void;
@@ -38,8 +40,17 @@ export class EventLogError extends Error {
   }
 }
 
+/**
+ * Evaluation tracking (promise 1): an input event is fsynced before the rules
+ * see it, and its alarm is a second write. A power cut between the two must not
+ * lose the call, so every batch also records `meta:evaluated`, the seq below
+ * which every input has been through the rules, and start-up replays the rest.
+ */
 export class EventLog {
   private lastSeq = 0;
+  /** seqs of input events written but not yet through the rules */
+  private readonly unevaluatedSeqs = new Set<number>();
+  private evaluatedMark = 0;
   private lastIdMs = 0;
   private queue: Pending[] = [];
   private writing: Promise<void> | null = null;
@@ -57,12 +68,37 @@ export class EventLog {
       limit: 1,
     });
     this.lastSeq = Math.max(stored, tail ? seqOfOutboxKey(tail[0]) : 0);
+    this.evaluatedMark = (await this.options.store.get<number>(META_EVALUATED)) ?? this.lastSeq;
     this.started = true;
   }
 
   async stop(): Promise<void> {
     while (this.writing) await this.writing;
+    await this.options.store.batch([{ type: 'put', key: META_EVALUATED, value: this.evaluationMark() }], { sync: true });
     this.started = false;
+  }
+
+  /** Every input event with a seq up to this has been through the rules. */
+  get evaluatedSeq(): number {
+    return this.evaluatedMark;
+  }
+
+  /** The rules are done with this input event. */
+  evaluated(seq: number): void {
+    this.unevaluatedSeqs.delete(seq);
+    this.evaluatedMark = Math.max(this.evaluatedMark, this.evaluationMark());
+  }
+
+  /** Input events written after the last recorded evaluation mark, in seq order: replay them at start. */
+  async unevaluated(): Promise<Event[]> {
+    const rows = await this.options.store.entries<Event>({ gt: outboxKey(this.evaluatedMark), lt: prefixEnd(OUTBOX_PREFIX) });
+    return rows.map(([, event]) => event).filter((event) => !isRuleOutput(event));
+  }
+
+  private evaluationMark(): number {
+    let lowest = Infinity;
+    for (const seq of this.unevaluatedSeqs) lowest = Math.min(lowest, seq);
+    return lowest === Infinity ? this.lastSeq : lowest - 1;
   }
 
   get seq(): number {
@@ -74,7 +110,7 @@ export class EventLog {
    * alarm record that the event describes). Given as a function, they see the
    * event with its id (not yet its seq). Resolves once durable.
    */
-  append(draft: EventDraft, extraOps: KvOp[] | ((event: Event) => KvOp[]) = []): Promise<Event> {
+  append(draft: EventDraft, extraOps: KvOp[] | ((event: Event) => KvOp[]) = [], options: { evaluate?: boolean } = {}): Promise<Event> {
     if (!this.started) return Promise.reject(new EventLogError('not-started', 'event log is not started'));
     const now = this.options.clock.now();
     const candidate = {
@@ -91,7 +127,7 @@ export class EventLog {
     }
     const event = parsed.data;
     return new Promise<Event>((resolve, reject) => {
-      this.queue.push({ event, ops: typeof extraOps === 'function' ? extraOps(event) : extraOps, resolve, reject });
+      this.queue.push({ event, evaluate: options.evaluate ?? false, ops: typeof extraOps === 'function' ? extraOps(event) : extraOps, resolve, reject });
       if (!this.writing) this.writing = this.drain();
     });
   }
@@ -106,12 +142,14 @@ export class EventLog {
       const ops: KvOp[] = [];
       for (const p of batch) {
         p.event.seq = ++this.lastSeq;
+        if (p.evaluate) this.unevaluatedSeqs.add(p.event.seq);
         ops.push({ type: 'put', key: outboxKey(p.event.seq), value: p.event }, ...p.ops);
       }
-      ops.push({ type: 'put', key: META_SEQ, value: this.lastSeq });
+      ops.push({ type: 'put', key: META_SEQ, value: this.lastSeq }, { type: 'put', key: META_EVALUATED, value: this.evaluationMark() });
       try {
         await this.options.store.batch(ops, { sync: batch.some((p) => isCritical(p.event)) });
       } catch (err) {
+        for (const p of batch) this.unevaluatedSeqs.delete(p.event.seq);
         this.lastSeq = seqBefore;
         for (const p of batch) p.reject(err as Error);
         continue;
@@ -129,4 +167,9 @@ export class EventLog {
     this.lastIdMs = Math.max(this.lastIdMs, now);
     return uuidv7(this.lastIdMs, randomFillSync(new Uint8Array(10)));
   }
+}
+
+/** Alarms and their updates are what rules produce, never what they read. */
+function isRuleOutput(event: Event): boolean {
+  return event.kind === 'alarm' || event.kind === 'alarm-update';
 }

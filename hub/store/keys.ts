@@ -6,6 +6,7 @@ export const OUTBOX_PREFIX = 'outbox:';
 export const ALARM_PREFIX = 'alarm:';
 export const META_SEQ = 'meta:seq';
 export const META_ACKED = 'meta:acked';
+export const META_EVALUATED = 'meta:evaluated';
 
 const SEQ_WIDTH = 16;
 

@@ -6,7 +6,14 @@ import { META_ACKED, OUTBOX_PREFIX, outboxKey, prefixEnd } from './keys.ts';
 export class Outbox {
   private acked = 0;
 
-  constructor(private readonly store: KvStore) {}
+  /**
+   * @param keepFrom events above this seq are kept even when the relay has them, because
+   *   start-up may still need to replay them through the rules (EventLog.evaluatedSeq).
+   */
+  constructor(
+    private readonly store: KvStore,
+    private readonly keepFrom: () => number = () => Infinity,
+  ) {}
 
   async start(): Promise<void> {
     this.acked = (await this.store.get<number>(META_ACKED)) ?? 0;
@@ -27,7 +34,8 @@ export class Outbox {
    * Drops every event up to `seq`. Not fsynced: if a crash loses the delete, the
    * events are sent again and the relay ignores them by id (promise 2).
    */
-  async ackThrough(seq: number): Promise<number> {
+  async ackThrough(relayAcked: number): Promise<number> {
+    const seq = Math.min(relayAcked, this.keepFrom());
     if (seq <= this.acked) return 0;
     const rows = await this.store.entries<unknown>({ gte: OUTBOX_PREFIX, lte: outboxKey(seq) });
     await this.store.batch(

@@ -105,3 +105,13 @@ t.test('a refused batch (401) stays in the outbox', async (t) => {
   t.equal(outbox.ackedSeq, 0);
   t.equal((await outbox.peek(10)).length, 5, 'nothing deleted');
 });
+
+t.test('an ack beyond the batch is not believed: nothing is deleted', async (t) => {
+  // A relay that knew this hub id from an earlier life answers with its old, higher ack.
+  const r = await relay(t, (_req, _body, res) => ok(res, 5000));
+  const { outbox, forwarder, metrics } = await rig(t, r.url);
+  forwarder.start();
+  await eventually(() => metrics.get('forward_failures_total', { reason: 'bad-ack' }) >= 2, 'two refused acks');
+  t.equal(outbox.ackedSeq, 0);
+  t.equal((await outbox.peek(10)).length, 5, 'every event kept');
+});

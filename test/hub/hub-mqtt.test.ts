@@ -2,6 +2,7 @@
 import type { Test } from 'tap';
 import t from 'tap';
 import mqtt from 'mqtt';
+import { connect as tcpConnect } from 'node:net';
 import { createHub } from '../../hub/main.ts';
 import { sha256Hex as sha } from '../../hub/secrets.ts';
 import { deviceTopic } from '../../protocols/mqtt-topics.ts';
@@ -103,6 +104,7 @@ t.test('MQTT refusals: bad password, unknown client, foreign topic, bad payload,
 t.test('an alarm raised before a restart is still active after it', async (t) => {
   const dataDir = t.testdir();
   const first = await startHub(t, dataDir);
+  t.teardown(() => first.hub.stop()); // a no-op once stopped below; frees the LevelDB lock if an assertion fails first
   const client = await connect(first.brokerPort, 'btn-101', 'pw-101');
   await client.publishAsync(deviceTopic('btn-101', 'call'), JSON.stringify({ event: 'call', seq: 1 }), { qos: 1 });
   await client.endAsync();
@@ -116,4 +118,45 @@ t.test('an alarm raised before a restart is still active after it', async (t) =>
   t.match(listed, [{ id: alarm!.id, state: 'active' }], 'still active after restart');
   const ack = await fetch(new URL(`api/alarms/${alarm!.id}/acknowledge`, second.panelUrl), { method: 'POST' });
   t.equal(ack.status, 200, 'and can be acknowledged');
+});
+
+t.test('panel streams leave nothing behind when clients disconnect', async (t) => {
+  const { hub, panelUrl } = await startHub(t);
+  t.teardown(() => hub.stop());
+  for (let i = 0; i < 20; i++) {
+    const sse = await connectSse(new URL('api/stream', panelUrl).href);
+    await sse.next((m) => m.event === 'snapshot');
+    sse.close();
+  }
+  await eventually(() => /carehub_hub_panel_streams_open 0\b/.test(hub.metrics.render()), 'all 20 streams cleaned up');
+  t.equal(hub.metrics.get('panel_streams_opened_total'), 20);
+});
+
+t.test('an MQTT packet declaring 200 MB is cut before it is buffered; others are still served', async (t) => {
+  const { hub, brokerPort } = await startHub(t);
+  t.teardown(() => hub.stop());
+  const socket = tcpConnect(brokerPort, '127.0.0.1');
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.on('error', () => undefined);
+  // CONNECT fixed header with remaining length 200,000,000, then the start of a body.
+  socket.write(Buffer.from([0x10, 0x80, 0x84, 0xaf, 0x5f, 0x00, 0x04]));
+  await closed;
+  t.equal(hub.metrics.get('mqtt_refused_total', { reason: 'packet-size' }), 1);
+  const good = await connect(brokerPort, 'btn-101', 'pw-101');
+  await good.publishAsync(deviceTopic('btn-101', 'call'), JSON.stringify({ event: 'call', seq: 1 }), { qos: 1 });
+  await good.endAsync();
+  t.equal(hub.alarms.list().length, 1);
+});
+
+t.test('stop() does not wait for a TCP client that never sent CONNECT', async (t) => {
+  const { hub, brokerPort } = await startHub(t);
+  const idle = tcpConnect(brokerPort, '127.0.0.1');
+  idle.on('error', () => undefined);
+  await new Promise<void>((resolve) => idle.once('connect', () => resolve()));
+  const idleClosed = new Promise<void>((resolve) => idle.once('close', () => resolve()));
+  // aedes would keep such a socket for its 30 s connect timeout; a hang detector, not a timing test.
+  const outcome = await Promise.race([hub.stop().then(() => 'stopped'), new Promise((r) => setTimeout(() => r('hung'), 10_000))]);
+  t.equal(outcome, 'stopped');
+  await idleClosed;
+  t.pass('the idle socket was closed by the hub');
 });
