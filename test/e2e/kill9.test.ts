@@ -47,7 +47,7 @@ t.test('acknowledged calls survive SIGKILL', async (t) => {
   );
   // Presses in flight at the kill never settle (mqtt.js keeps them for a reconnect that is off): wait for the
   // connections to drop instead.
-  const dropped = Promise.all(clients.map((c) => new Promise((resolve) => c.once('close', resolve))));
+  const dropped = Promise.all(clients.map((c) => new Promise<void>((resolve) => c.once('close', () => resolve()))));
   for (const c of clients) c.on('error', () => undefined);
   await Promise.race([Promise.allSettled(presses), dropped]);
   for (const c of clients) c.end(true);
