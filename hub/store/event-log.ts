@@ -89,10 +89,16 @@ export class EventLog {
     this.evaluatedMark = Math.max(this.evaluatedMark, this.evaluationMark());
   }
 
-  /** Input events written after the last recorded evaluation mark, in seq order: replay them at start. */
+  /**
+   * Input events written after the last recorded evaluation mark, in seq order:
+   * replay them at start, calling `evaluated(seq)` for each. Until then they hold
+   * the mark back, so a crash during the replay replays them again.
+   */
   async unevaluated(): Promise<Event[]> {
     const rows = await this.options.store.entries<Event>({ gt: outboxKey(this.evaluatedMark), lt: prefixEnd(OUTBOX_PREFIX) });
-    return rows.map(([, event]) => event).filter((event) => !isRuleOutput(event));
+    const inputs = rows.map(([, event]) => event).filter((event) => !isRuleOutput(event));
+    for (const event of inputs) this.unevaluatedSeqs.add(event.seq);
+    return inputs;
   }
 
   private evaluationMark(): number {

@@ -75,3 +75,17 @@ t.test('inputs already evaluated before the cut are not replayed', async (t) => 
   const alarms = (await hub.outbox.peek(100)).filter((e) => e.kind === 'alarm');
   t.equal(alarms.length, 1);
 });
+
+t.test('the evaluation mark does not pass inputs still waiting for their replay', async (t) => {
+  const dataDir = t.testdir();
+  await crashAfterStoring(dataDir, [callDraft(1), callDraft(2), callDraft(3)]);
+  const store = createLevelStore(join(dataDir, 'leveldb'));
+  await store.open();
+  const log = new EventLog({ hubId: 'hub-test', store, clock: systemClock });
+  await log.start();
+  const pending = await log.unevaluated();
+  t.same(pending.map((e) => e.seq), [1, 2, 3]);
+  log.evaluated(pending[0]!.seq);
+  t.equal(log.evaluatedSeq, 1, 'only the first replayed input counts as evaluated');
+  await store.close();
+});
