@@ -1,7 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 
@@ -42,7 +41,7 @@ t.test('hash-secret prints the sha256 hex', async (t) => {
 });
 
 t.test('bad config: every bad path on stderr, exit 2', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'carehub-cli-'));
+  const dir = t.testdir();
   const cfg = join(dir, 'cloud.json');
   writeFileSync(cfg, JSON.stringify({ colour: 'blue', bootstrap: { orgs: [{ id: 'x', name: 'X', kind: 'zoo' }] } }));
   const r = run(['start', '--config', cfg], { CLOUD_PORT: 'abc' });
@@ -53,7 +52,7 @@ t.test('bad config: every bad path on stderr, exit 2', async (t) => {
 });
 
 t.test('migrate, then start serves until SIGTERM and exits 0', async (t) => {
-  const data = mkdtempSync(join(tmpdir(), 'carehub-cli-data-'));
+  const data = t.testdir();
   const env = { ...ENV, CLOUD_LOG_LEVEL: 'silent' };
   const migrated = spawnSync(process.execPath, [BIN, 'migrate', '--data', data], { cwd: CWD, env, encoding: 'utf8' });
   t.equal(migrated.status, 0, migrated.stderr);

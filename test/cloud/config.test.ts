@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadCloudConfig } from '../../cloud/config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'carehub-cloud-config-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 function file(content: unknown): string {
   const p = join(dir, `c${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));

@@ -6,10 +6,10 @@
  * new migration builds a new template.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createPgliteDatabase, type PgliteDatabase } from '../../cloud/store/pglite.ts';
 import { readMigrations, runMigrations } from '../../cloud/store/migrate.ts';
 
@@ -24,10 +24,12 @@ function pgliteVersion(): string {
   }
 }
 
+const TEMPLATE_PREFIX = 'carehub-pglite-template-';
+
 export function templatePath(): string {
   const h = createHash('sha256').update(pgliteVersion());
   for (const m of readMigrations()) h.update(`${m.name}\0${m.sha256}\0`);
-  return join(tmpdir(), `carehub-pglite-template-${h.digest('hex').slice(0, 16)}.tar`);
+  return join(tmpdir(), `${TEMPLATE_PREFIX}${h.digest('hex').slice(0, 16)}.tar`);
 }
 
 export interface TemplateTiming {
@@ -48,6 +50,12 @@ async function buildTemplate(path: string): Promise<void> {
     const partial = `${path}.${process.pid}.partial`;
     writeFileSync(partial, new Uint8Array(await dump.arrayBuffer()));
     renameSync(partial, path);
+    // Templates of older migration sets are 40 MB each and never read again.
+    for (const name of readdirSync(dirname(path))) {
+      if (name.startsWith(TEMPLATE_PREFIX) && name.endsWith('.tar') && join(dirname(path), name) !== path) {
+        rmSync(join(dirname(path), name), { force: true });
+      }
+    }
   } finally {
     await db.close();
   }
