@@ -2,6 +2,8 @@
 import type { Test } from 'tap';
 import t from 'tap';
 import mqtt from 'mqtt';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { connect as tcpConnect } from 'node:net';
 import { createHub } from '../../hub/main.ts';
 import { sha256Hex as sha } from '../../hub/secrets.ts';
@@ -160,3 +162,24 @@ t.test('stop() does not wait for a TCP client that never sent CONNECT', async (t
   await idleClosed;
   t.pass('the idle socket was closed by the hub');
 });
+
+const mosquittoPub = spawnSync('sh', ['-c', 'command -v mosquitto_pub']).status === 0;
+const execFileAsync = promisify(execFile);
+
+t.test(
+  'an independent client (mosquitto_pub) raises a call as docs/mqtt-topics.md shows',
+  { skip: mosquittoPub ? false : 'mosquitto_pub not installed (Debian: mosquitto-clients)' },
+  async (t) => {
+    const { hub, brokerPort } = await startHub(t);
+    t.teardown(() => hub.stop());
+    const pub = (password: string, message: string) =>
+      execFileAsync(
+        'mosquitto_pub',
+        ['-V', 'mqttv311', '-h', '127.0.0.1', '-p', String(brokerPort), '-i', 'btn-102', '-u', 'btn-102', '-P', password, '-q', '1', '-t', deviceTopic('btn-102', 'call'), '-m', message],
+        { timeout: 10_000 },
+      );
+    await pub(DEVICE_PASSWORD, '{"event":"call","seq":1}');
+    t.match(hub.alarms.list(), [{ roomId: 'room-102', type: 'call' }], 'PUBACK came after the alarm was raised');
+    await t.rejects(pub('wrong', '{"event":"call","seq":2}'), 'a wrong password is refused');
+  },
+);
