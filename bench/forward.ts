@@ -80,7 +80,6 @@ async function drain(dataDir: string, relayUrl: string, hubId: string, token: st
     clock: systemClock,
     logger: pino({ level: 'warn' }),
     metrics: createMetrics(),
-    headSeq: () => log.seq,
   });
   const started = performance.now();
   forwarder.start();

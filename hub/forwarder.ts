@@ -23,8 +23,6 @@ export interface ForwarderOptions {
   logger: Logger;
   metrics: Metrics;
   fetch?: typeof fetch;
-  /** Highest seq written so far, for the backlog gauge. */
-  headSeq: () => number;
 }
 
 export class Forwarder {
@@ -39,9 +37,6 @@ export class Forwarder {
 
   start(): void {
     this.stopped = false;
-    this.options.metrics.define('outbox_backlog', 'gauge', 'Events written but not yet acknowledged by the relay', () =>
-      Math.max(0, this.options.headSeq() - this.options.outbox.ackedSeq),
-    );
     this.schedule(0);
   }
 

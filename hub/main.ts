@@ -97,9 +97,11 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
       clock,
       logger: logger.child({ module: 'forwarder' }),
       metrics,
-      headSeq: () => log.seq,
     });
   }
+  metrics.define('outbox_backlog', 'gauge', 'Events written but not yet acknowledged by the relay', () =>
+    Math.max(0, log.seq - outbox.ackedSeq),
+  );
 
   /** set by the first stop(); later calls wait for the same shutdown */
   let stopping: Promise<void> | null = null;

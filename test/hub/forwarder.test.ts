@@ -55,7 +55,6 @@ async function rig(t: Test, url: string, batchSize = 2) {
     clock: systemClock,
     logger: createTestLogger('silent').logger,
     metrics,
-    headSeq: () => log.seq,
   });
   t.teardown(() => forwarder.stop());
   for (let v = 1; v <= 5; v++) {
