@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: a relay on PGlite, a hub with its broker and LevelDB in
- * ./data/demo, a simulated serial receiver on a socat PTY pair and an MQTT call
- * button, and a short scenario. Runs until Ctrl-C or SIGTERM.
+ * ./data/demo, a simulated serial receiver on a socat PTY pair (an MQTT button
+ * where socat is missing) and an MQTT call button, and a short scenario. Runs
+ * until Ctrl-C or SIGTERM.
  */
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -37,32 +38,42 @@ function loadSecrets(): DemoSecrets {
   return secrets;
 }
 
-const SCENARIO = parseScenario([
-  { at: 0, do: 'log', message: 'Room 101 presses the call button (serial receiver)' },
-  { at: 1000, do: 'serial-call', callPoint: 17 },
-  { at: 5000, do: 'log', message: 'Staff arrive; cancel pressed at the room' },
-  { at: 5000, do: 'serial-cancel', callPoint: 17 },
-  { at: 7000, do: 'log', message: 'Room 102 presses its MQTT call button; it stays open for you' },
-  { at: 7000, do: 'mqtt-call', deviceId: 'btn-102' },
-]);
+/** Room 101's call point speaks serial through a receiver on a socat PTY pair; MQTT when socat is missing. */
+function scenario(serial: boolean) {
+  const room101 = serial
+    ? ([
+        { at: 1000, do: 'serial-call', callPoint: 17 },
+        { at: 5000, do: 'serial-cancel', callPoint: 17 },
+      ] as const)
+    : ([
+        { at: 1000, do: 'mqtt-call', deviceId: 'btn-101' },
+        { at: 5000, do: 'mqtt-cancel', deviceId: 'btn-101' },
+      ] as const);
+  return parseScenario([
+    { at: 0, do: 'log', message: `Room 101 presses the call button (${serial ? 'serial receiver' : 'MQTT'})` },
+    room101[0],
+    { at: 5000, do: 'log', message: 'Staff arrive; cancel pressed at the room' },
+    room101[1],
+    { at: 7000, do: 'log', message: 'Room 102 presses its MQTT call button; it stays open for you' },
+    { at: 7000, do: 'mqtt-call', deviceId: 'btn-102' },
+  ]);
+}
 
 async function main(): Promise<number> {
-  if (!socatAvailable()) {
-    process.stderr.write(`demo: ${SOCAT_MISSING_REASON}\n`);
-    return 1;
-  }
+  const withSerial = socatAvailable();
+  if (!withSerial) say(`Note: ${SOCAT_MISSING_REASON}; room 101 uses an MQTT button instead of the serial receiver.`);
   mkdirSync(DATA, { recursive: true });
   const secrets = loadSecrets();
   const logger = pino({ level: process.env.DEMO_LOG_LEVEL ?? 'warn' });
   const services: ChildService[] = [];
-  const pty = await createPtyPair();
+  const pty = withSerial ? await createPtyPair() : null;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say('Stopping…');
     for (const s of services.reverse()) await s.stop();
-    await pty.close();
+    await pty?.close();
     say('Stopped.');
     process.exit(code);
   };
@@ -111,9 +122,11 @@ async function main(): Promise<number> {
             { id: 'room-101', name: 'Room 101' },
             { id: 'room-102', name: 'Room 102' },
           ],
-          receivers: [{ id: 'rx-demo', path: pty.hubPath, address: 1 }],
+          receivers: pty ? [{ id: 'rx-demo', path: pty.hubPath, address: 1 }] : [],
           devices: [
-            { id: 'cp-101', roomId: 'room-101', callPoint: { receiver: 'rx-demo', address: 17 } },
+            pty
+              ? { id: 'cp-101', roomId: 'room-101', callPoint: { receiver: 'rx-demo', address: 17 } }
+              : { id: 'btn-101', roomId: 'room-101', mqtt: { passwordSha256: sha256(secrets.buttonPassword) } },
             { id: 'btn-102', roomId: 'room-102', mqtt: { passwordSha256: sha256(secrets.buttonPassword) } },
           ],
         },
@@ -130,15 +143,20 @@ async function main(): Promise<number> {
     say(`Operator API key: ${secrets.operatorKey}`);
     say(`(relay docs: ${relayUrl}/docs · logs: ${join(DATA, 'hub.log')}, ${join(DATA, 'cloud.log')})`);
 
-    const serial = createCallReceiverSim({ binding: createSerialportBinding(), path: pty.devicePath, receiver: 1, logger });
-    await serial.open();
-    const button = createMqttCallPointSim({ url: `mqtt://127.0.0.1:${brokerPort}`, deviceId: 'btn-102', password: secrets.buttonPassword, logger });
-    await button.connect();
-    await runScenario(SCENARIO, { serial, mqtt: new Map([['btn-102', button]]) }, {
+    const serial = pty ? createCallReceiverSim({ binding: createSerialportBinding(), path: pty.devicePath, receiver: 1, logger }) : undefined;
+    await serial?.open();
+    const buttons = new Map(
+      (pty ? ['btn-102'] : ['btn-101', 'btn-102']).map((deviceId) => [
+        deviceId,
+        createMqttCallPointSim({ url: `mqtt://127.0.0.1:${brokerPort}`, deviceId, password: secrets.buttonPassword, logger }),
+      ]),
+    );
+    for (const button of buttons.values()) await button.connect();
+    await runScenario(scenario(pty !== null), { ...(serial && { serial }), mqtt: buttons }, {
       onStep: (step) => step.do === 'log' && say(`· ${step.message}`),
     });
-    await button.close();
-    await serial.close();
+    for (const button of buttons.values()) await button.close();
+    await serial?.close();
     await reportRelay(relayUrl, secrets.operatorKey);
     say('Demo running. Acknowledge and resolve the open call on the panel. Ctrl-C to stop.');
   } catch (err) {
