@@ -6,7 +6,7 @@
  * Env: BENCH_EVENTS (20000), BENCH_BATCHES ("100,500,1000"); DATABASE_URL to run against a PostgreSQL
  * database made for the run (it is filled; drop it after).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,10 +18,10 @@ import { createMetrics } from '../hub/metrics.ts';
 import { EventLog } from '../hub/store/event-log.ts';
 import { createLevelStore } from '../hub/store/level-store.ts';
 import { Outbox } from '../hub/store/outbox.ts';
+import { sha256Hex } from '../hub/secrets.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const BATCHES = (process.env.BENCH_BATCHES ?? '100,500,1000').split(',').map(Number);
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const say = (line: string) => process.stdout.write(line + '\n');
 
 async function main(): Promise<void> {
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
       logLevel: 'warn',
       bootstrap: {
         orgs: [{ id: 'bench', name: 'Bench', kind: 'nursing-home' }],
-        hubs: hubs.map((h) => ({ id: h.id, orgId: 'bench', tokenSha256: sha256(h.token) })),
+        hubs: hubs.map((h) => ({ id: h.id, orgId: 'bench', tokenSha256: sha256Hex(h.token) })),
       },
     }),
   );

@@ -9,7 +9,6 @@
  *
  * Env: BENCH_FRAMES (1000), BENCH_BASELINE_FRAMES (200), BENCH_RATE (2000), BENCH_INTERVAL_MS (20).
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,13 +19,13 @@ import { createPtyPair } from '../firmware-sim/pty.ts';
 import { createTelemetrySim, type TelemetrySimCounts } from '../firmware-sim/telemetry-sim.ts';
 import { connectSse } from '../test/support/sse-client.ts';
 import { formatSummary, summarise } from './stats.ts';
+import { sha256Hex } from '../hub/secrets.ts';
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 1000);
 const BASELINE_FRAMES = Number(process.env.BENCH_BASELINE_FRAMES ?? 200);
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 20);
 const TELEMETRY_DEVICES = 20;
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const say = (line: string) => process.stdout.write(line + '\n');
 
 async function main(): Promise<void> {
@@ -47,7 +46,7 @@ async function main(): Promise<void> {
         id: `vm-${i + 1}`,
         model: 'vitals-monitor',
         roomId: `room-${i + 1}`,
-        mqtt: { passwordSha256: sha256(`pw-${i + 1}`) },
+        mqtt: { passwordSha256: sha256Hex(`pw-${i + 1}`) },
       })),
     ],
   };

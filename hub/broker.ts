@@ -6,7 +6,7 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
-import { CallMessage, deviceTopicFilter, parseDeviceTopic, parseJsonPayload, TelemetryMessage } from '../protocols/mqtt-topics.ts';
+import { CallMessage, isOwnTopic, parseDeviceTopic, parseJsonPayload, TelemetryMessage } from '../protocols/mqtt-topics.ts';
 import { VITAL_METRICS } from '../protocols/vitals.ts';
 import type { DeviceDirectory } from './devices.ts';
 import type { Logger } from './logger.ts';
@@ -46,8 +46,7 @@ export class HubBroker {
         );
       },
       authorizeSubscribe: (client, sub, done) => {
-        const prefix = deviceTopicFilter(client.id).slice(0, -1); // 'care/v1/devices/<id>/'
-        if (sub.topic.startsWith(prefix) || sub.topic === prefix.slice(0, -1)) return done(null, sub);
+        if (isOwnTopic(client.id, sub.topic)) return done(null, sub);
         metrics.inc('mqtt_refused_total', { reason: 'subscribe-topic' });
         done(new Error(`subscription to ${sub.topic} not allowed`));
       },

@@ -11,7 +11,6 @@ interface Series {
 
 export interface Metrics {
   inc(name: string, labels?: Labels, by?: number): void;
-  set(name: string, value: number, labels?: Labels): void;
   /** Declare a series; `collect` is read at render time (for values other components own). */
   define(name: string, type: 'counter' | 'gauge', help: string, collect?: Series['collect']): void;
   get(name: string, labels?: Labels): number;
@@ -40,9 +39,6 @@ export function createMetrics(prefix = 'carehub_hub_'): Metrics {
       const s = ensure(name, 'counter');
       const key = labelKey(labels);
       s.values.set(key, (s.values.get(key) ?? 0) + by);
-    },
-    set(name, value, labels = {}) {
-      ensure(name, 'gauge').values.set(labelKey(labels), value);
     },
     get(name, labels = {}) {
       return series.get(name)?.values.get(labelKey(labels)) ?? 0;

@@ -92,7 +92,6 @@ export const Event = z.discriminatedUnion('kind', [
 export type Event = z.infer<typeof Event>;
 export type EventKind = Event['kind'];
 export type EventOf<K extends EventKind> = Extract<Event, { kind: K }>;
-export type PayloadOf<K extends EventKind> = EventOf<K>['payload'];
 
 /** What a producer supplies; the hub's event factory adds id, hubId, seq and hubTime. */
 export type EventDraft = {

@@ -18,9 +18,10 @@ export function deviceTopic(deviceId: string, channel: DeviceChannel): string {
   return `${TOPIC_ROOT}/${deviceId}/${channel}`;
 }
 
-/** Topic filter a device may publish to: only its own subtree. */
-export function deviceTopicFilter(deviceId: string): string {
-  return `${TOPIC_ROOT}/${deviceId}/#`;
+/** Whether a topic or filter lies in the device's own subtree, the only place it may publish or subscribe. */
+export function isOwnTopic(deviceId: string, topic: string): boolean {
+  const own = `${TOPIC_ROOT}/${deviceId}`;
+  return topic === own || topic.startsWith(`${own}/`);
 }
 
 export type ParsedTopic = { deviceId: string; channel: DeviceChannel };

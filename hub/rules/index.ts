@@ -3,7 +3,3 @@ import { callPointRule } from './call-point.ts';
 import type { Rule } from './rule.ts';
 
 export const RULES: readonly Rule<unknown, unknown>[] = [callPointRule];
-
-export function getRule(id: string): Rule<unknown, unknown> | undefined {
-  return RULES.find((r) => r.id === id);
-}

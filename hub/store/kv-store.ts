@@ -25,6 +25,4 @@ export interface KvStore {
   batch(ops: KvOp[], options: { sync: boolean }): Promise<void>;
   /** Entries in key order within the range. */
   entries<T>(range: KvRange): Promise<Array<[string, T]>>;
-  /** Approximate bytes on disk for a key range (0 where unknown). */
-  approximateSize(range: { gte: string; lt: string }): Promise<number>;
 }

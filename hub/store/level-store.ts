@@ -23,10 +23,5 @@ export function createLevelStore(location: string): KvStore {
     async entries<T>(range: KvRange) {
       return (await db.iterator({ ...range, limit: range.limit ?? -1 }).all()) as Array<[string, T]>;
     },
-    async approximateSize(range: { gte: string; lt: string }) {
-      // classic-level exposes approximateSize; the abstract interface does not declare it.
-      const sized = db as unknown as { approximateSize?: (a: string, b: string) => Promise<number> };
-      return sized.approximateSize ? sized.approximateSize(range.gte, range.lt) : 0;
-    },
   };
 }

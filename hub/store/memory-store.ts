@@ -35,11 +35,6 @@ export function createMemoryStore(): KvStore {
       if (range.limit !== undefined && range.limit >= 0) keys = keys.slice(0, range.limit);
       return keys.map((k) => [k, JSON.parse(data.get(k)!) as T] as [string, T]);
     },
-    async approximateSize(range) {
-      let bytes = 0;
-      for (const [k, v] of data) if (inRange(k, range)) bytes += k.length + v.length;
-      return bytes;
-    },
   };
 }
 

@@ -1,6 +1,6 @@
 /** Read side of the outbox: the forwarder peeks batches in seq order and deletes what the relay acknowledged. */
 import type { Event } from '../../protocols/event.ts';
-import type { KvStore } from './kv-store.ts';
+import type { KvOp, KvStore } from './kv-store.ts';
 import { META_ACKED, OUTBOX_PREFIX, outboxKey, prefixEnd } from './keys.ts';
 
 export class Outbox {
@@ -37,12 +37,13 @@ export class Outbox {
   async ackThrough(relayAcked: number): Promise<number> {
     const seq = Math.min(relayAcked, this.keepFrom());
     if (seq <= this.acked) return 0;
-    const rows = await this.store.entries<unknown>({ gte: OUTBOX_PREFIX, lte: outboxKey(seq) });
-    await this.store.batch(
-      [...rows.map(([key]) => ({ type: 'del' as const, key })), { type: 'put', key: META_ACKED, value: seq }],
-      { sync: false },
-    );
+    // Outbox keys are outboxKey(seq) for every seq written, so the keys to drop follow from the numbers.
+    const ops: KvOp[] = [];
+    for (let s = this.acked + 1; s <= seq; s++) ops.push({ type: 'del', key: outboxKey(s) });
+    ops.push({ type: 'put', key: META_ACKED, value: seq });
+    await this.store.batch(ops, { sync: false });
+    const deleted = seq - this.acked;
     this.acked = seq;
-    return rows.length;
+    return deleted;
   }
 }

@@ -3,15 +3,14 @@
  * alarm after a kill -9 and a restart. The hub runs as its own process via its CLI.
  */
 import t from 'tap';
-import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { startService } from '../../firmware-sim/processes.ts';
 import { deviceTopic } from '../../protocols/mqtt-topics.ts';
+import { sha256Hex } from '../../hub/secrets.ts';
 
 const DEVICES = 20;
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 t.test('acknowledged calls survive SIGKILL', async (t) => {
   const dir = t.testdir();
@@ -24,7 +23,7 @@ t.test('acknowledged calls survive SIGKILL', async (t) => {
       panel: { host: '127.0.0.1', port: 0 },
       broker: { host: '127.0.0.1', port: 0 },
       rooms: Array.from({ length: DEVICES }, (_, i) => ({ id: `room-${i}`, name: `Room ${i}` })),
-      devices: Array.from({ length: DEVICES }, (_, i) => ({ id: `btn-${i}`, roomId: `room-${i}`, mqtt: { passwordSha256: sha256(`pw-${i}`) } })),
+      devices: Array.from({ length: DEVICES }, (_, i) => ({ id: `btn-${i}`, roomId: `room-${i}`, mqtt: { passwordSha256: sha256Hex(`pw-${i}`) } })),
     }),
   );
   const start = () => startService('hub', ['start', '--config', join(dir, 'hub.json')], join(dir, 'hub.log'));

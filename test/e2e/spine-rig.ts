@@ -4,7 +4,6 @@
  * receiver writes into, all on ephemeral ports.
  */
 import type { Test } from 'tap';
-import { createHash } from 'node:crypto';
 import { pino } from 'pino';
 import { createRelay } from '../../cloud/main.ts';
 import { CloudConfig } from '../../cloud/config.ts';
@@ -16,8 +15,8 @@ import { createPtyPair, type PtyPair } from '../../firmware-sim/pty.ts';
 import { openMigratedPglite } from '../support/pglite-template.ts';
 import { connectSse, type SseClient, type SseMessage } from '../support/sse-client.ts';
 import { eventually } from '../fakes/wait.ts';
+import { sha256Hex } from '../../hub/secrets.ts';
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 export const HUB_TOKEN = 'e2e-hub-token-0123456789abcdef';
 export const OPERATOR_KEY = 'e2e-operator-key-0123456789abcdef';
 export const BUTTON_PASSWORD = 'e2e-button-password';
@@ -44,8 +43,8 @@ export async function startSpine(t: Test): Promise<SpineRig> {
       logLevel: 'silent',
       bootstrap: {
         orgs: [{ id: 'rosewood', name: 'Rosewood', kind: 'nursing-home' }],
-        hubs: [{ id: 'hub-e2e', orgId: 'rosewood', tokenSha256: sha256(HUB_TOKEN) }],
-        apiKeys: [{ id: 'op', orgId: 'rosewood', role: 'operator', keySha256: sha256(OPERATOR_KEY) }],
+        hubs: [{ id: 'hub-e2e', orgId: 'rosewood', tokenSha256: sha256Hex(HUB_TOKEN) }],
+        apiKeys: [{ id: 'op', orgId: 'rosewood', role: 'operator', keySha256: sha256Hex(OPERATOR_KEY) }],
       },
     }),
     { logger: silent, db: await openMigratedPglite() },
@@ -73,7 +72,7 @@ export async function startSpine(t: Test): Promise<SpineRig> {
     receivers: [{ id: 'rx1', path: pty.hubPath, address: 1 }],
     devices: [
       { id: 'cp-101', roomId: 'room-101', callPoint: { receiver: 'rx1', address: 17 } },
-      { id: 'btn-102', roomId: 'room-102', mqtt: { passwordSha256: sha256(BUTTON_PASSWORD) } },
+      { id: 'btn-102', roomId: 'room-102', mqtt: { passwordSha256: sha256Hex(BUTTON_PASSWORD) } },
     ],
   });
 
