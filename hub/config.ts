@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { deviceDefinitions } from '../drivers/index.ts';
 import { Id } from '../protocols/event.ts';
 import { RULES } from './rules/index.ts';
+import { panelAccessFields, staffConfigFields } from './staff/staff-config.ts';
 
 const Port = z.number().int().min(0).max(65535);
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (use `hub hash-secret`)');
@@ -66,6 +67,7 @@ export const HubConfig = z
       .strictObject({
         host: z.string().default('0.0.0.0').describe('the panel is for the LAN'),
         port: Port.default(8080),
+        ...panelAccessFields,
       })
       .prefault({}),
     broker: z
@@ -92,6 +94,7 @@ export const HubConfig = z
     receivers: z.array(Receiver).default([]),
     devices: z.array(Device).default([]),
     rules: ruleOptions.prefault({}),
+    ...staffConfigFields,
   })
   .superRefine((config, ctx) => {
     const rooms = new Set(config.rooms.map((r) => r.id));
