@@ -44,7 +44,9 @@ const nasty = fc.oneof(
   fc.constantFrom(
     '\u0000', 'a\u0000b', '\ud800', 'x\udc00', '', ' ', 'null', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z',
     '2026-02-29T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T00:00:00+23:59', '2026-01-01T00:00:00.123456789-15:59',
-    -1, 0, 2 ** 53, -(2 ** 63), 1e308, -0, 0.5, true, null, [], {}, { __proto__: { x: 1 } }, 'ffffffff-ffff-7fff-bfff-ffffffffffff',
+    -1, 0, 2 ** 53, -(2 ** 63), 1e308, -0, 0.5, true, null, [], {}, 'ffffffff-ffff-7fff-bfff-ffffffffffff',
+    // Parsed, not a literal: `{ __proto__: ... }` in source sets the prototype and serialises to `{}`; JSON.parse makes an own key that JSON.stringify sends.
+    JSON.parse('{"__proto__":{"x":1}}') as unknown, JSON.parse('{"constructor":{"prototype":{"x":1}}}') as unknown,
   ),
 );
 
@@ -110,4 +112,52 @@ t.test('deeply nested audit detail', async (t) => {
 t.test('arbitrary text as the body', async (t) => {
   await fc.assert(fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 200 }), async (s) => void (await send(s))), { numRuns: 150 });
   t.pass();
+});
+
+t.test('"__proto__" and "constructor" keys sent as raw JSON text', async (t) => {
+  // Raw text: an object literal with __proto__ would set a prototype and serialise to `{}`, never reaching the relay.
+  const audit = (seq: number) => ({ ...reading(a.hubId, seq), kind: 'audit', payload: { action: 'x', actor: { kind: 'system' }, detail: { x: 0 } } });
+  const hostile = '{"__proto__":{"polluted":1},"y":2}';
+  const cases: Array<{ name: string; body: (seq: number) => string; status: number; path?: RegExp }> = [
+    { name: 'batch __proto__', body: (s) => JSON.stringify({ hubId: a.hubId, events: [reading(a.hubId, s)] }).replace('{"hubId"', `{"__proto__":{"hubId":"x"},"hubId"`), status: 400, path: /^__proto__$/ },
+    { name: 'batch constructor', body: (s) => JSON.stringify({ hubId: a.hubId, events: [reading(a.hubId, s)] }).replace('{"hubId"', `{"constructor":{"prototype":{"polluted":1}},"hubId"`), status: 400, path: /^constructor$/ },
+    { name: 'event __proto__', body: (s) => JSON.stringify({ hubId: a.hubId, events: [reading(a.hubId, s)] }).replace('"kind"', '"__proto__":{"kind":"alarm"},"kind"'), status: 400, path: /^events\.0\.__proto__$/ },
+    { name: 'event constructor', body: (s) => JSON.stringify({ hubId: a.hubId, events: [reading(a.hubId, s)] }).replace('"kind"', '"constructor":{"prototype":{"polluted":1}},"kind"'), status: 400, path: /^events\.0\.constructor$/ },
+    { name: 'reading payload __proto__', body: (s) => JSON.stringify({ hubId: a.hubId, events: [reading(a.hubId, s)] }).replace('"metric"', '"__proto__":{"unit":"x"},"metric"'), status: 400, path: /^events\.0\.payload\.__proto__$/ },
+  ];
+  for (const c of cases) {
+    const seq = nextSeq++;
+    const body = c.body(seq);
+    t.match(body, /"(__proto__|constructor)"/, `${c.name}: the key is in the text sent`);
+    const res = await h.ingest(a.hubToken, body);
+    const problem = (await res.json()) as { errors?: Array<{ path: string }> };
+    t.equal(res.status, c.status, `${c.name}: ${res.status}`);
+    if (c.path !== undefined) t.ok(problem.errors?.some((e) => c.path!.test(e.path)), `${c.name}: error names ${c.path}: ${JSON.stringify(problem.errors)}`);
+    const { rows } = await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE hub_id = $1 AND seq = $2', [a.hubId, seq]);
+    t.equal(rows[0]?.n, 0, `${c.name}: nothing stored`);
+  }
+
+  // Free-form audit detail (a zod record): zod leaves a "__proto__" key out of a record it parses, its guard against a
+  // key replacing the result's prototype, and the rest of the event is stored with a plain prototype.
+  const protoSeq = nextSeq++;
+  const protoBody = JSON.stringify({ hubId: a.hubId, events: [audit(protoSeq)] }).replace('{"x":0}', hostile);
+  t.match(protoBody, /"__proto__":\{"polluted":1\}/, 'audit detail __proto__: the key is in the text sent');
+  const protoRes = await h.ingest(a.hubToken, protoBody);
+  t.equal(protoRes.status, 200, await protoRes.text());
+  const stored = await h.db.query<{ payload: { detail: unknown } }>('SELECT payload FROM events WHERE hub_id = $1 AND seq = $2', [a.hubId, protoSeq]);
+  t.same(stored.rows[0]?.payload.detail, { y: 2 }, 'the __proto__ key is not stored, the rest is');
+  t.equal(Object.getPrototypeOf(stored.rows[0]?.payload.detail), Object.prototype);
+
+  // "constructor" and "prototype" are ordinary keys inside free-form detail: stored exactly as sent.
+  const seq = nextSeq++;
+  const detail = '{"constructor":{"prototype":{"polluted":1}},"prototype":{"polluted":2},"y":2}';
+  const res = await h.ingest(a.hubToken, JSON.stringify({ hubId: a.hubId, events: [audit(seq)] }).replace('{"x":0}', detail));
+  t.equal(res.status, 200, await res.text());
+  const { rows } = await h.db.query<{ payload: { detail: unknown } }>('SELECT payload FROM events WHERE hub_id = $1 AND seq = $2', [a.hubId, seq]);
+  t.same(rows[0]?.payload.detail, JSON.parse(detail), 'detail round-trips key for key');
+  t.equal(Object.getPrototypeOf(rows[0]?.payload.detail), Object.prototype);
+
+  const probe = {} as Record<string, unknown>;
+  t.equal(probe.polluted, undefined, 'Object.prototype is not polluted');
+  t.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
 });
