@@ -3,7 +3,7 @@
  * field, file merged with HUB_* environment, every error reported with its path,
  * result frozen.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { deviceDefinitions } from '../drivers/index.ts';
 import { Id } from '../protocols/event.ts';
@@ -76,12 +76,39 @@ export const HubConfig = z
         // Not 1883: a Mosquitto often owns it on the same box.
         port: Port.default(1884),
         maxPacketBytes: z.number().int().min(1024).default(65_536).describe('larger MQTT packets cut the connection'),
-        maxConnections: z.number().int().positive().default(2000).describe('one building: about a thousand devices'),
+        maxConnections: z
+          .number()
+          .int()
+          .positive()
+          .default(2000)
+          .describe('authenticated device connections at once (one building: about a thousand devices); unauthenticated ones have their own budget'),
+        maxPendingConnections: z
+          .number()
+          .int()
+          .positive()
+          .default(100)
+          .describe('connections that have not authenticated yet, all addresses together; when full the oldest is closed'),
+        maxPendingPerAddress: z
+          .number()
+          .int()
+          .positive()
+          .default(10)
+          .describe('connections that have not authenticated yet from one remote address; more are refused'),
+        connectTimeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(5000)
+          .describe('a connection that has not sent CONNECT and logged in within this is closed (aedes alone waits 30 s)'),
       })
       .prefault({}),
     relay: z
       .strictObject({
-        url: z.url().optional().describe('relay base URL; forwarding is off without it'),
+        url: z.url().optional().describe('relay base URL; forwarding is off without it; https:// unless the host is loopback'),
+        allowInsecureHttp: z
+          .boolean()
+          .default(false)
+          .describe('allow an http:// relay URL on a non-loopback host (the token then crosses the network in the clear)'),
         token: z.string().min(16).optional().describe('this hub\'s bearer credential (prefer HUB_RELAY_TOKEN)'),
         batchSize: z.number().int().min(1).max(1000).default(500),
         retryMinMs: z.number().int().positive().default(1000),
@@ -96,41 +123,112 @@ export const HubConfig = z
     rules: ruleOptions.prefault({}),
     ...staffConfigFields,
   })
-  .superRefine((config, ctx) => {
-    const rooms = new Set(config.rooms.map((r) => r.id));
-    const receivers = new Set(config.receivers.map((r) => r.id));
-    duplicates(config.rooms, 'rooms', ctx);
-    duplicates(config.receivers, 'receivers', ctx);
-    duplicates(config.devices, 'devices', ctx);
-    const callPoints = new Set<string>();
-    config.receivers.forEach((r, i) => {
-      if (!r.path && !r.match) ctx.addIssue({ code: 'custom', path: ['receivers', i], message: 'needs a path or a match' });
-    });
-    config.devices.forEach((d, i) => {
-      if (!rooms.has(d.roomId)) ctx.addIssue({ code: 'custom', path: ['devices', i, 'roomId'], message: `unknown room "${d.roomId}"` });
-      if (!d.callPoint && !d.mqtt) ctx.addIssue({ code: 'custom', path: ['devices', i], message: 'needs callPoint or mqtt' });
-      if (d.callPoint) {
-        if (!receivers.has(d.callPoint.receiver)) {
-          ctx.addIssue({ code: 'custom', path: ['devices', i, 'callPoint', 'receiver'], message: `unknown receiver "${d.callPoint.receiver}"` });
-        }
-        const key = `${d.callPoint.receiver}/${d.callPoint.address}`;
-        if (callPoints.has(key)) ctx.addIssue({ code: 'custom', path: ['devices', i, 'callPoint'], message: `call point ${key} is used twice` });
-        callPoints.add(key);
-      }
-    });
-    if (config.relay.url && !config.relay.token) {
-      ctx.addIssue({ code: 'custom', path: ['relay', 'token'], message: 'required when relay.url is set' });
-    }
-  });
+  // Runs even when other fields fail, so an unknown room or receiver is reported in the same run
+  // as a typo elsewhere; the value may then be partly unparsed, so checkCrossReferences reads it warily.
+  .superRefine((config, ctx) => checkCrossReferences(config, ctx), { when: () => true });
 
 export type HubConfig = z.infer<typeof HubConfig>;
 export type DeviceConfig = HubConfig['devices'][number];
 export type ReceiverConfig = HubConfig['receivers'][number];
 
-function duplicates(items: Array<{ id: string }>, path: string, ctx: z.RefinementCtx): void {
+type Issue = { path: Array<string | number>; message: string };
+
+/**
+ * Cross-field checks over a value that may not have parsed: ids unique per list, every reference
+ * names something listed, the relay is reached safely. An entry whose field already failed its own
+ * schema is left to that message, so no path is reported twice.
+ */
+function checkCrossReferences(value: unknown, ctx: z.RefinementCtx): void {
+  const taken = new Set(ctx.issues.map((i) => (i.path ?? []).join('.')));
+  const report = (issue: Issue) => {
+    if (taken.has(issue.path.join('.'))) return;
+    taken.add(issue.path.join('.'));
+    ctx.addIssue({ code: 'custom', ...issue });
+  };
+  if (!isRecord(value)) return;
+  const rooms = listOf(value.rooms);
+  const receivers = listOf(value.receivers);
+  const devices = listOf(value.devices);
+  for (const [name, items] of [['rooms', rooms], ['receivers', receivers], ['devices', devices]] as const) {
+    duplicates(items, name, report);
+  }
+  // A list that is not a list at all names nothing: skip references into it rather than flag them all.
+  const roomIds = Array.isArray(value.rooms) ? idsOf(rooms) : undefined;
+  const receiverIds = Array.isArray(value.receivers) ? idsOf(receivers) : undefined;
+  receivers.forEach((r, i) => {
+    if (isRecord(r) && r.path === undefined && r.match === undefined) report({ path: ['receivers', i], message: 'needs a path or a match' });
+  });
+  /** `receiver/address` of each call point seen so far */
+  const callPoints = new Set<string>();
+  devices.forEach((d, i) => {
+    if (!isRecord(d)) return;
+    if (roomIds && typeof d.roomId === 'string' && !roomIds.has(d.roomId)) {
+      report({ path: ['devices', i, 'roomId'], message: `unknown room "${d.roomId}"` });
+    }
+    if (d.callPoint === undefined && d.mqtt === undefined) report({ path: ['devices', i], message: 'needs callPoint or mqtt' });
+    if (isRecord(d.callPoint)) {
+      const { receiver, address } = d.callPoint;
+      if (receiverIds && typeof receiver === 'string' && !receiverIds.has(receiver)) {
+        report({ path: ['devices', i, 'callPoint', 'receiver'], message: `unknown receiver "${receiver}"` });
+      }
+      const key = `${String(receiver)}/${String(address)}`;
+      if (callPoints.has(key)) report({ path: ['devices', i, 'callPoint'], message: `call point ${key} is used twice` });
+      callPoints.add(key);
+    }
+  });
+  if (isRecord(value.relay)) checkRelay(value.relay, report);
+}
+
+/** The hub's bearer token travels with every batch: only over TLS, or on this machine, or where the config says so. */
+function checkRelay(relay: Record<string, unknown>, report: (issue: Issue) => void): void {
+  if (relay.url !== undefined && relay.token === undefined) report({ path: ['relay', 'token'], message: 'required when relay.url is set' });
+  if (typeof relay.url !== 'string') return;
+  let url: URL;
+  try {
+    url = new URL(relay.url);
+  } catch {
+    return; // the url field's own check names it
+  }
+  // Never echo the URL in these messages: it may hold the very credentials being refused.
+  if (url.username !== '' || url.password !== '') {
+    report({ path: ['relay', 'url'], message: 'must not hold credentials (fetch refuses them); put the token in relay.token or HUB_RELAY_TOKEN' });
+  } else if (url.protocol === 'http:') {
+    if (!isLoopbackHost(url.hostname) && relay.allowInsecureHttp !== true) {
+      report({
+        path: ['relay', 'url'],
+        message: 'http:// would send the hub token unencrypted: use https://, a loopback host, or set relay.allowInsecureHttp: true',
+      });
+    }
+  } else if (url.protocol !== 'https:') {
+    report({ path: ['relay', 'url'], message: `must be an https:// URL, not ${url.protocol}//` });
+  }
+}
+
+/** 127.0.0.0/8, ::1 and localhost: traffic that never leaves this machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return true;
+  // WHATWG URL has already normalised IPv4 forms (0x7f.1, 2130706433) to dotted decimal.
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function idsOf(items: unknown[]): Set<string> {
+  return new Set(items.flatMap((item) => (isRecord(item) && typeof item.id === 'string' ? [item.id] : [])));
+}
+
+function duplicates(items: unknown[], path: string, report: (issue: Issue) => void): void {
   const seen = new Set<string>();
   items.forEach((item, i) => {
-    if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [path, i, 'id'], message: `duplicate id "${item.id}"` });
+    if (!isRecord(item) || typeof item.id !== 'string') return;
+    if (seen.has(item.id)) report({ path: [path, i, 'id'], message: `duplicate id "${item.id}"` });
     seen.add(item.id);
   });
 }
@@ -142,23 +240,26 @@ export interface ConfigIssue {
 
 export type ConfigResult = { ok: true; config: Readonly<HubConfig> } | { ok: false; errors: ConfigIssue[] };
 
-/** Environment variables that override the file, and where they go. */
-export const HUB_ENV: Record<string, { path: string[]; type: 'string' | 'number' }> = {
+/** Environment variables that override the file, where they go, and the command-line flag that sets each (if any). */
+export const HUB_ENV: Record<string, { path: string[]; type: 'string' | 'number'; flag?: string }> = {
   HUB_ID: { path: ['hubId'], type: 'string' },
-  HUB_DATA_DIR: { path: ['dataDir'], type: 'string' },
-  HUB_LOG_LEVEL: { path: ['logLevel'], type: 'string' },
+  HUB_DATA_DIR: { path: ['dataDir'], type: 'string', flag: '--data' },
+  HUB_LOG_LEVEL: { path: ['logLevel'], type: 'string', flag: '--log-level' },
   HUB_PANEL_HOST: { path: ['panel', 'host'], type: 'string' },
-  HUB_PANEL_PORT: { path: ['panel', 'port'], type: 'number' },
+  HUB_PANEL_PORT: { path: ['panel', 'port'], type: 'number', flag: '--panel-port' },
   HUB_BROKER_HOST: { path: ['broker', 'host'], type: 'string' },
-  HUB_BROKER_PORT: { path: ['broker', 'port'], type: 'number' },
-  HUB_RELAY_URL: { path: ['relay', 'url'], type: 'string' },
+  HUB_BROKER_PORT: { path: ['broker', 'port'], type: 'number', flag: '--broker-port' },
+  HUB_RELAY_URL: { path: ['relay', 'url'], type: 'string', flag: '--relay-url' },
   HUB_RELAY_TOKEN: { path: ['relay', 'token'], type: 'string' },
 };
 
 export interface LoadHubConfigInput {
   file?: string;
   env?: Record<string, string | undefined>;
-  /** Highest precedence: values from CLI flags, as env-style names (e.g. HUB_PANEL_PORT). */
+  /**
+   * Highest precedence: values from CLI flags, keyed by their env-style names (e.g. HUB_PANEL_PORT).
+   * A bad value is reported under the flag's name (`--panel-port`), as the user typed it.
+   */
   overrides?: Record<string, string | undefined>;
 }
 
@@ -176,16 +277,20 @@ export function loadHubConfig(input: LoadHubConfigInput): ConfigResult {
   }
   const errors: ConfigIssue[] = [];
   const merged = structuredClone(raw) as Record<string, unknown>;
-  for (const source of [input.env ?? {}, input.overrides ?? {}]) {
+  /** config path (dotted) → the env variable or flag whose value is there now, so its errors name it */
+  const setBy = new Map<string, string>();
+  for (const [source, fromFlags] of [[input.env ?? {}, false], [input.overrides ?? {}, true]] as const) {
     for (const [name, spec] of Object.entries(HUB_ENV)) {
       const value = source[name];
       if (value === undefined || value === '') continue;
+      const label = fromFlags ? (spec.flag ?? name) : name;
       const typed = spec.type === 'number' ? Number(value) : value;
-      if (spec.type === 'number' && !Number.isFinite(typed)) {
-        errors.push({ path: name, message: `expected a number, got "${value}"` });
+      if (spec.type === 'number' && (!/^-?\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(typed))) {
+        errors.push({ path: label, message: `expected a number, got "${value}"` });
         continue;
       }
       setPath(merged, spec.path, typed);
+      setBy.set(spec.path.join('.'), label);
     }
   }
   const result = HubConfig.safeParse(merged);
@@ -194,13 +299,34 @@ export function loadHubConfig(input: LoadHubConfigInput): ConfigResult {
       // Name each unknown key by its own path, not its parent's.
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
       for (const key of keys) {
-        const path = key === undefined ? issue.path : [...issue.path, key];
-        errors.push({ path: path.join('.') || '(root)', message: key === undefined ? issue.message : 'unknown key' });
+        const path = (key === undefined ? issue.path : [...issue.path, key]).join('.');
+        const message = key === undefined ? issue.message : 'unknown key';
+        const label = setBy.get(path);
+        errors.push(label ? { path: label, message: `${message} (sets ${path})` } : { path: path || '(root)', message });
       }
     }
   }
   if (errors.length > 0 || !result.success) return { ok: false, errors };
   return { ok: true, config: deepFreeze(result.data) };
+}
+
+/**
+ * The config file may hold the relay token and staff PIN hashes: warn when users other than the
+ * owner can read it. Returns whether it warned.
+ */
+export function warnIfConfigReadable(file: string, logger: { warn(obj: object, msg: string): void }): boolean {
+  let mode: number;
+  try {
+    mode = statSync(file).mode & 0o777;
+  } catch {
+    return false; // loading it just worked; a file gone since is not this check's to report
+  }
+  if ((mode & 0o044) === 0) return false;
+  logger.warn(
+    { file, mode: `0${mode.toString(8)}` },
+    'config file is readable by other users and may hold the relay token: chmod 600 it',
+  );
+  return true;
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
