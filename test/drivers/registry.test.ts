@@ -31,5 +31,11 @@ t.test('ids are unique and look up', async (t) => {
 t.test('call-receiver-v1 is a serial device at 19200 baud', async (t) => {
   const def = getDeviceDefinition('call-receiver-v1');
   t.match(def, { transport: 'serial', serial: { baudRate: 19200 } });
-  for (const e of def?.exposes ?? []) if (e.type === 'numeric' && e.name === 'battery') t.equal(e.unit, '%');
+  const battery = def?.exposes.find((e) => e.name === 'battery');
+  t.match(battery, { type: 'numeric', unit: '%', min: 0, max: 100 }, 'battery is exposed as a percentage');
+  t.same(
+    def?.exposes.map((e) => e.name),
+    ['event', 'call_point', 'seq', 'battery'],
+    'exposes exactly these',
+  );
 });
