@@ -8,12 +8,13 @@ import { encodeCallFrame } from '../../protocols/call-frame.ts';
 import { createCallReceiver } from '../../drivers/serial/call-receiver.ts';
 import { createSerialportBinding } from '../../drivers/serial/serialport-binding.ts';
 import type { CallPointObservation, TransportStatus } from '../../drivers/types.ts';
-import { createPtyPair, socatAvailable, SOCAT_MISSING_REASON } from '../../firmware-sim/pty.ts';
+import { createPtyPair, socatAvailable } from '../../firmware-sim/pty.ts';
 import { createCallReceiverSim } from '../../firmware-sim/call-receiver-sim.ts';
 import { createTestLogger } from '../fakes/test-logger.ts';
 import { eventually } from '../fakes/wait.ts';
+import { requirement } from '../support/requirements.ts';
 
-const skip = socatAvailable() ? false : SOCAT_MISSING_REASON;
+const skip = requirement('socat', socatAvailable(), 'Debian: apt-get install socat');
 
 async function tempDir(t: { teardown(fn: () => unknown): void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'carehub-pty-test-'));

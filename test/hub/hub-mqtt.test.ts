@@ -11,6 +11,7 @@ import { deviceTopic } from '../../protocols/mqtt-topics.ts';
 import { createTestLogger } from '../fakes/test-logger.ts';
 import { eventually } from '../fakes/wait.ts';
 import { connectSse } from '../support/sse-client.ts';
+import { requirement } from '../support/requirements.ts';
 import { DEVICE_PASSWORD, hubConfig } from './support.ts';
 
 async function startHub(t: Test, dataDir = t.testdir()) {
@@ -168,7 +169,7 @@ const execFileAsync = promisify(execFile);
 
 t.test(
   'an independent client (mosquitto_pub) raises a call as docs/mqtt-topics.md shows',
-  { skip: mosquittoPub ? false : 'mosquitto_pub not installed (Debian: mosquitto-clients)' },
+  { skip: requirement('mosquitto_pub', mosquittoPub, 'Debian: apt-get install mosquitto-clients') },
   async (t) => {
     const { hub, brokerPort } = await startHub(t);
     t.teardown(() => hub.stop());
