@@ -1,7 +1,7 @@
 /** `hub` command line: start the daemon, check a config, hash a secret. */
 import { parseArgs } from 'node:util';
-import { loadHubConfig, type ConfigIssue } from './config.ts';
-import { createLogger } from './logger.ts';
+import { loadHubConfig, warnIfConfigReadable, type ConfigIssue, type HubConfig } from './config.ts';
+import { createLogger, urlForLog } from './logger.ts';
 import { createHub } from './main.ts';
 import { newSecret, sha256Hex } from './secrets.ts';
 
@@ -10,7 +10,7 @@ const USAGE = `Usage: hub <command> [options]
 Commands:
   start              run the hub daemon (MQTT broker, serial receivers, rules, panel, forwarder)
   check-config       validate the config and print the effective settings
-  hash-secret [s]    print the SHA-256 of a device password for the config (a new random one if none given)
+  hash-secret        make a new random device or hub token (256 bits) and print it with its SHA-256 for the config
 
 Options (start, check-config):
   -c, --config FILE      JSON config file (env HUB_CONFIG)
@@ -20,6 +20,9 @@ Options (start, check-config):
       --relay-url URL    cloud relay base URL (env HUB_RELAY_URL; token in HUB_RELAY_TOKEN)
       --log-level LEVEL  fatal|error|warn|info|debug|trace|silent (env HUB_LOG_LEVEL)
   -h, --help             show this help
+
+check-config prints "config ok" and a summary on stderr and the effective settings (secrets
+masked) as JSON on stdout, or every problem at once.
 
 Exit status: 0 ok, 1 runtime failure, 2 bad usage or bad config.
 See docs/configuration.md for every config field.
@@ -65,9 +68,15 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     return 0;
   }
   if (command === 'hash-secret') {
-    const secret = positionals[1] ?? newSecret();
-    if (!positionals[1]) io.out(`secret: ${secret}`);
-    io.out(`sha256: ${sha256Hex(secret)}`);
+    // A word someone chose is guessable, and a SHA-256 of it is cracked offline in seconds: credentials
+    // hashed with SHA-256 must be generated. Same command and output as `cloud hash-secret`.
+    if (positionals.length > 1) {
+      io.err('hub: hash-secret takes no argument: it makes a new random token (a chosen word is not a credential)');
+      return 2;
+    }
+    const token = newSecret();
+    io.out(`token: ${token}`);
+    io.out(`sha256: ${sha256Hex(token)}`);
     return 0;
   }
   if (command !== 'start' && command !== 'check-config') {
@@ -75,8 +84,9 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     io.err(USAGE);
     return 2;
   }
+  const file = values.config ?? io.env.HUB_CONFIG;
   const result = loadHubConfig({
-    file: values.config ?? io.env.HUB_CONFIG,
+    file,
     env: io.env,
     overrides: {
       HUB_DATA_DIR: values.data,
@@ -91,10 +101,19 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     return 2;
   }
   if (command === 'check-config') {
-    io.out(JSON.stringify({ ...result.config, relay: { ...result.config.relay, token: result.config.relay.token ? '[set]' : undefined } }, null, 2));
+    const { config } = result;
+    io.err(`hub: config ok (${summary(config)})`);
+    const relay = { ...config.relay, url: config.relay.url && urlForLog(config.relay.url), token: config.relay.token ? '[set]' : undefined };
+    io.out(JSON.stringify({ ...config, relay }, null, 2));
     return 0;
   }
-  return runDaemon(result.config, io);
+  return runDaemon(result.config, file, io);
+}
+
+function summary(config: HubConfig): string {
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const relay = config.relay.url ? `relay ${urlForLog(config.relay.url)}` : 'no relay';
+  return [`hub ${config.hubId}`, count(config.rooms.length, 'room'), count(config.receivers.length, 'receiver'), count(config.devices.length, 'device'), relay].join(', ');
 }
 
 function printConfigErrors(errors: ConfigIssue[], io: CliIo): void {
@@ -102,8 +121,12 @@ function printConfigErrors(errors: ConfigIssue[], io: CliIo): void {
   for (const e of errors) io.err(`  ${e.path}: ${e.message}`);
 }
 
-async function runDaemon(config: Parameters<typeof createHub>[0], io: CliIo): Promise<number> {
+async function runDaemon(config: Parameters<typeof createHub>[0], file: string | undefined, io: CliIo): Promise<number> {
+  // Everything the daemon creates (LevelDB files included, which it makes 0644 minus the umask) is
+  // the owner's alone; the data folder itself is made 0700 at start.
+  process.umask(0o077);
   const logger = createLogger(config.logLevel);
+  if (file) warnIfConfigReadable(file, logger.child({ module: 'config' }));
   const hub = createHub(config, { logger });
   let running;
   try {

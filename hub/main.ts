@@ -2,7 +2,7 @@
  * The hub's composition root: builds every service from the config and owns
  * their start/stop order. Nothing else constructs services.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSerialportBinding, type SerialBinding } from '../drivers/serial/serialport-binding.ts';
 import { AlarmService } from './alarms/alarm-service.ts';
@@ -12,7 +12,7 @@ import { systemClock, type Clock } from './clock.ts';
 import type { HubConfig } from './config.ts';
 import { createDeviceDirectory } from './devices.ts';
 import { Forwarder } from './forwarder.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, urlForLog, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { PanelServer } from './panel/panel-server.ts';
 import { Pipeline } from './pipeline.ts';
@@ -112,7 +112,11 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     pipeline,
     metrics,
     async start() {
-      if (!deps.store) mkdirSync(config.dataDir, { recursive: true });
+      if (!deps.store) {
+        // Owner only (0700): the event log with residents' events lives under it.
+        mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+        chmodSync(config.dataDir, 0o700);
+      }
       await store.open();
       await log.start();
       await outbox.start();
@@ -125,7 +129,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
       forwarder?.start();
       const host = config.panel.host === '0.0.0.0' || config.panel.host === '::' ? 'localhost' : config.panel.host;
       const running = { panelUrl: `http://${host}:${panelPort}/`, panelPort, brokerPort };
-      logger.info({ ...running, seq: log.seq, relay: config.relay.url ?? null }, 'hub started');
+      logger.info({ ...running, seq: log.seq, relay: config.relay.url ? urlForLog(config.relay.url) : null }, 'hub started');
       return running;
     },
     async stop() {

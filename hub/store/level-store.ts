@@ -1,4 +1,6 @@
 /** LevelDB implementation of KvStore; the only file that imports `level`. */
+import { chmod, mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Level } from 'level';
 import type { KvOp, KvRange, KvStore } from './kv-store.ts';
 
@@ -6,7 +8,15 @@ export function createLevelStore(location: string): KvStore {
   const db = new Level<string, unknown>(location, { valueEncoding: 'json' });
   return {
     async open() {
+      // The log holds residents' events: the folder is the owner's alone (0700). LevelDB creates its
+      // files 0644 minus the umask, so the daemon runs with umask 077 (hub/cli.ts) and files already
+      // there (older versions, a hub built in-process) are tightened to 0600 here.
+      await mkdir(location, { recursive: true, mode: 0o700 });
+      await chmod(location, 0o700);
       await db.open();
+      for (const entry of await readdir(location, { withFileTypes: true })) {
+        if (entry.isFile()) await chmod(join(location, entry.name), 0o600);
+      }
     },
     async close() {
       await db.close();
