@@ -12,7 +12,7 @@ import type { Metrics } from '../metrics.ts';
 import type { EventLog } from '../store/event-log.ts';
 import type { KvStore } from '../store/kv-store.ts';
 import { ALARM_PREFIX, alarmKey, prefixEnd } from '../store/keys.ts';
-import type { AlarmCommand } from '../rules/rule.ts';
+import type { AlarmCommand } from './alarm-command.ts';
 import { canTransition, type Alarm } from './alarm.ts';
 
 export interface AlarmServiceOptions {

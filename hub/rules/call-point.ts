@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { AlarmPriority } from '../../protocols/event.ts';
-import { defineRule, type AlarmCommand } from './rule.ts';
+import type { AlarmCommand } from '../alarms/alarm-command.ts';
+import { defineRule } from './rule.ts';
 
 const options = z.strictObject({
   callPriority: AlarmPriority.default('medium').describe('priority of a call-button press'),

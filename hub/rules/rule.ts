@@ -1,24 +1,10 @@
 /**
- * A rule is a pure evaluator with declared options (STYLE.md 7). The engine owns
+ * A rule is a pure evaluator with declared options (docs/adding-a-rule.md). The engine owns
  * subscriptions, timers, persistence and de-duplication; a rule only decides.
  */
 import type { z } from 'zod';
-import type { Actor, AlarmPriority, Event, EventKind } from '../../protocols/event.ts';
-
-export type AlarmCommand =
-  | {
-      op: 'raise';
-      /** One open alarm per key; raising an open key again only counts a repeat. */
-      key: string;
-      type: string;
-      priority: AlarmPriority;
-      reason: string;
-      roomId?: string;
-      deviceId?: string;
-      residentId?: string;
-      causeEventId?: string;
-    }
-  | { op: 'clear'; key: string; by: Actor; reason: string };
+import type { Event, EventKind } from '../../protocols/event.ts';
+import type { AlarmCommand } from '../alarms/alarm-command.ts';
 
 export interface RuleResult<S> {
   state: S;

@@ -9,8 +9,8 @@ import { runMigrations } from '../../cloud/store/migrate.ts';
 import { storeContract } from './store-contract.ts';
 import { requireForFile } from '../support/requirements.ts';
 
-const url = process.env.DATABASE_URL;
-if (!requireForFile('PostgreSQL (DATABASE_URL)', url !== undefined && url !== '', 'set DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres to a server; Debian: apt-get install postgresql')) {
+const url = process.env.DATABASE_URL ?? '';
+if (!requireForFile('PostgreSQL (DATABASE_URL)', url !== '', 'set DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres to a server; Debian: apt-get install postgresql')) {
   // Reported by requireForFile: skipped on a user's machine, a failure under CI=true.
 } else {
   const name = `carehub_test_${process.pid}_${randomBytes(4).toString('hex')}`;
