@@ -1,5 +1,5 @@
 /**
- * Relay config (STYLE.md item 12): one strict zod schema with defaults and a
+ * Relay config (docs/configuration.md): one strict zod schema with defaults and a
  * description per field. Sources, later wins: JSON file, CLOUD_* environment,
  * CLI flags. Every problem is reported at once with its path; the result is frozen.
  */
@@ -37,15 +37,50 @@ const Bootstrap = z
     hubs: z.array(BootstrapHub).default([]).describe('Hubs upserted at start'),
     apiKeys: z.array(BootstrapApiKey).default([]).describe('API keys upserted at start'),
   })
-  .superRefine(function checkReferences(b, ctx) {
-    const orgIds = new Set(b.orgs.map((o) => o.id));
-    b.hubs.forEach((h, i) => {
-      if (!orgIds.has(h.orgId)) ctx.addIssue({ code: 'custom', path: ['hubs', i, 'orgId'], message: `unknown org "${h.orgId}"` });
+  // Runs even when other fields fail, so an unknown org is reported in the same run as a typo
+  // elsewhere; the value may then be partly unparsed, so it is read warily.
+  .superRefine(checkReferences, { when: () => true });
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Ids unique per list, and every hub and API key names a listed org. An entry whose field already
+ * failed its own schema is left to that message, so no path is reported twice.
+ */
+function checkReferences(value: unknown, ctx: z.RefinementCtx): void {
+  const taken = new Set(ctx.issues.map((i) => (i.path ?? []).join('.')));
+  function report(path: Array<string | number>, message: string) {
+    if (taken.has(path.join('.'))) return;
+    taken.add(path.join('.'));
+    ctx.addIssue({ code: 'custom', path, message });
+  }
+  if (!isRecord(value)) return;
+  const lists = { orgs: value.orgs, hubs: value.hubs, apiKeys: value.apiKeys };
+  for (const [name, list] of Object.entries(lists)) {
+    if (!Array.isArray(list)) continue;
+    /** ids seen so far in this list */
+    const seen = new Set<string>();
+    list.forEach((item: unknown, i) => {
+      if (!isRecord(item) || typeof item.id !== 'string') return;
+      if (seen.has(item.id)) report([name, i, 'id'], `duplicate id "${item.id}"`);
+      seen.add(item.id);
     });
-    b.apiKeys.forEach((k, i) => {
-      if (!orgIds.has(k.orgId)) ctx.addIssue({ code: 'custom', path: ['apiKeys', i, 'orgId'], message: `unknown org "${k.orgId}"` });
+  }
+  // Orgs that are not a list name nothing: then references into them are not judged.
+  if (!Array.isArray(lists.orgs)) return;
+  const orgIds = new Set(lists.orgs.flatMap((o: unknown) => (isRecord(o) && typeof o.id === 'string' ? [o.id] : [])));
+  for (const name of ['hubs', 'apiKeys'] as const) {
+    const list = lists[name];
+    if (!Array.isArray(list)) continue;
+    list.forEach((item: unknown, i) => {
+      if (isRecord(item) && typeof item.orgId === 'string' && !orgIds.has(item.orgId)) {
+        report([name, i, 'orgId'], `unknown org "${item.orgId}"`);
+      }
     });
-  });
+  }
+}
 
 export const CloudConfig = z.strictObject({
   port: z.number().int().min(0).max(65535).default(8787).describe('TCP port to listen on; 0 picks a free one'),
@@ -76,15 +111,6 @@ export interface LoadCloudConfigOptions {
   env?: Record<string, string | undefined>;
   /** Already-parsed CLI flags (highest precedence). */
   flags?: { port?: string | undefined; host?: string | undefined; data?: string | undefined };
-}
-
-/** Numeric strings become numbers; anything else stays a string so zod names the bad field. */
-function toPort(value: string): number | string {
-  return /^\d+$/.test(value) ? Number(value) : value;
-}
-
-function defined(entries: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined));
 }
 
 /** An empty variable counts as unset, as shells and compose files often export `X=`. */
@@ -127,22 +153,37 @@ export function loadCloudConfig(options: LoadCloudConfigOptions = {}): LoadCloud
     }
   }
   const flags = options.flags ?? {};
-  const merged = {
-    ...(fromFile as Record<string, unknown>),
-    ...defined({
-      port: envValue(env, 'CLOUD_PORT') !== undefined ? toPort(envValue(env, 'CLOUD_PORT')!) : undefined,
-      host: envValue(env, 'CLOUD_HOST'),
-      dataDir: envValue(env, 'CLOUD_DATA_DIR'),
-      databaseUrl: envValue(env, 'DATABASE_URL'),
-      logLevel: envValue(env, 'CLOUD_LOG_LEVEL'),
-    }),
-    ...defined({
-      port: flags.port !== undefined ? toPort(flags.port) : undefined,
-      host: flags.host,
-      dataDir: flags.data,
-    }),
-  };
+  const errors: ConfigIssue[] = [];
+  /** config key → the env variable or flag whose value is there now, so its errors name it */
+  const setBy = new Map<string, string>();
+  const merged: Record<string, unknown> = { ...(fromFile as Record<string, unknown>) };
+  const sources: Array<[label: string, key: string, value: string | undefined, type?: 'number']> = [
+    ['CLOUD_PORT', 'port', envValue(env, 'CLOUD_PORT'), 'number'],
+    ['CLOUD_HOST', 'host', envValue(env, 'CLOUD_HOST')],
+    ['CLOUD_DATA_DIR', 'dataDir', envValue(env, 'CLOUD_DATA_DIR')],
+    ['DATABASE_URL', 'databaseUrl', envValue(env, 'DATABASE_URL')],
+    ['CLOUD_LOG_LEVEL', 'logLevel', envValue(env, 'CLOUD_LOG_LEVEL')],
+    // Flags last: they win.
+    ['--port', 'port', flags.port, 'number'],
+    ['--host', 'host', flags.host],
+    ['--data', 'dataDir', flags.data],
+  ];
+  for (const [label, key, value, type] of sources) {
+    if (value === undefined) continue;
+    if (type === 'number' && !/^-?\d+(\.\d+)?$/.test(value.trim())) {
+      errors.push({ path: label, message: `expected a number, got "${value}"` });
+      continue;
+    }
+    merged[key] = type === 'number' ? Number(value) : value;
+    setBy.set(key, label);
+  }
   const parsed = CloudConfig.safeParse(merged);
-  if (!parsed.success) return { ok: false, errors: toIssues(parsed.error) };
+  if (!parsed.success) {
+    for (const issue of toIssues(parsed.error)) {
+      const label = setBy.get(issue.path);
+      errors.push(label ? { path: label, message: `${issue.message} (sets ${issue.path})` } : issue);
+    }
+  }
+  if (errors.length > 0 || !parsed.success) return { ok: false, errors };
   return { ok: true, config: deepFreeze(parsed.data) };
 }

@@ -72,6 +72,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     // hashed with SHA-256 must be generated. Same command and output as `cloud hash-secret`.
     if (positionals.length > 1) {
       io.err('hub: hash-secret takes no argument: it makes a new random token (a chosen word is not a credential)');
+      io.err(USAGE);
       return 2;
     }
     const token = newSecret();
