@@ -1,16 +1,15 @@
 /**
- * The one file that imports `serialport` (STYLE.md 4). Everything else — the call receiver, the
- * firmware simulator, the tests — takes a `SerialBinding` and never sees a SerialPort stream.
+ * The real serial binding: with ./mock-binding.ts, the only files that import `serialport`
+ * (docs/architecture.md#the-seams). Everything else — the call receiver, the firmware simulator,
+ * the tests — takes a `SerialBinding` and never sees a SerialPort stream.
  *
- * Two bindings live here: the real one (`createSerialportBinding`) and one over serialport's mock
- * (`createMockSerialBinding`) for unit tests. The mock must come from `SerialPortMock.binding`:
- * importing `MockBinding` from '@serialport/binding-mock' under ESM gives a second copy with its own
- * port table (dual-package hazard, TOOLCHAIN.md).
+ * The binding interface, port matching and the stream-backed connection live here too; the mock
+ * binding for unit tests (./mock-binding.ts) reuses the connection.
  */
 import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { basename, delimiter, dirname, join } from 'node:path';
-import { SerialPort, SerialPortMock } from 'serialport';
+import { SerialPort } from 'serialport';
 
 /** What a port listing says about one port. Ids are lowercase hex without "0x", as udev gives them. */
 export interface PortInfo {
@@ -133,7 +132,7 @@ function describeMatch(match: SerialMatch): string {
 // Connection over a serialport stream (real or mock)
 
 /** The part of serialport's SerialPortStream that a connection uses; both SerialPort and SerialPortMock fit. */
-interface PortStream {
+export interface PortStream {
   readonly path: string;
   readonly isOpen: boolean;
   on(event: 'data', cb: (chunk: Buffer) => void): unknown;
@@ -144,7 +143,7 @@ interface PortStream {
   close(cb: (err: Error | null) => void): void;
 }
 
-class StreamConnection implements SerialConnection {
+export class StreamConnection implements SerialConnection {
   // One stream listener per event for the connection's life: an 'error' without a listener would
   // be thrown by the stream, and fanning out from sets lets callers unsubscribe cleanly.
   private readonly dataCallbacks = new Set<(bytes: Uint8Array) => void>();
@@ -232,7 +231,7 @@ function subscribe<T>(set: Set<T>, cb: T): () => void {
   };
 }
 
-function openStream<S extends PortStream & { open(cb: (err: Error | null) => void): void }>(stream: S): Promise<S> {
+export function openStream<S extends PortStream & { open(cb: (err: Error | null) => void): void }>(stream: S): Promise<S> {
   return new Promise((resolve, reject) => {
     stream.open(function onOpened(err) {
       if (err) reject(new SerialBindingError('open-failed', `cannot open ${stream.path}: ${err.message}`, { cause: err }));
@@ -262,7 +261,7 @@ export function createSerialportBinding(options: SerialportBindingOptions = {}):
     },
     async list() {
       // SerialPort.list() spawns `udevadm info -e`; with no udevadm the spawn's ENOENT can arrive as
-      // an uncaught 'error' that kills the process (TOOLCHAIN.md). Only call it when udevadm exists.
+      // an uncaught 'error' that kills the process (docs/adding-a-device.md#serial-pitfalls). Only call it when udevadm exists.
       if (commandOnPath('udevadm')) {
         try {
           return (await SerialPort.list()).map(normalisePortInfo);
@@ -288,7 +287,7 @@ function commandOnPath(command: string): boolean {
   return false;
 }
 
-function normalisePortInfo(p: { path: string; manufacturer?: string | undefined; serialNumber?: string | undefined; pnpId?: string | undefined; vendorId?: string | undefined; productId?: string | undefined }): PortInfo {
+export function normalisePortInfo(p: { path: string; manufacturer?: string | undefined; serialNumber?: string | undefined; pnpId?: string | undefined; vendorId?: string | undefined; productId?: string | undefined }): PortInfo {
   const out: PortInfo = { path: p.path };
   if (p.manufacturer) out.manufacturer = p.manufacturer;
   if (p.serialNumber) out.serialNumber = p.serialNumber;
@@ -348,113 +347,4 @@ async function readUsbIds(deviceLink: string): Promise<Partial<PortInfo>> {
     return ids;
   }
   return {};
-}
-
-// ---------------------------------------------------------------------------------------------
-// Mock binding for unit tests
-
-export interface MockPortOptions {
-  vendorId?: string;
-  productId?: string;
-  serialNumber?: string;
-  manufacturer?: string;
-  /** Largest chunk one read returns; 1 delivers every byte on its own, to test reassembly. */
-  maxReadSize?: number;
-  /** Bytes waiting in the port when it is opened: what a UART or PTY kept while nobody read. */
-  readyData?: Uint8Array;
-}
-
-export interface MockSerialBinding extends SerialBinding {
-  /** Makes a port exist (serialport's mock port table is process-wide: use a distinct path per test). */
-  createPort(path: string, options?: MockPortOptions): void;
-  /** Pretends the device sent bytes on the open connection at `path`. */
-  emitData(path: string, bytes: Uint8Array): void;
-  /** Pretends the device vanished: the open connection closes with a disconnect error and opens fail until replug(). */
-  unplug(path: string): void;
-  replug(path: string): void;
-  isOpen(path: string): boolean;
-  /** Listeners still subscribed on the last connection opened at `path`. */
-  subscriberCount(path: string): number;
-  /** Bytes written to the last connection at `path`, in order. */
-  written(path: string): Uint8Array;
-  /** Number of successful opens of `path`. */
-  openCount(path: string): number;
-}
-
-export function createMockSerialBinding(): MockSerialBinding {
-  const mock = SerialPortMock.binding;
-  /** Keyed by port path: the last connection opened there. */
-  const connections = new Map<string, { stream: SerialPortMock; connection: StreamConnection; written: number[] }>();
-  /** Keyed by port path: serial numbers given at creation (serialport's mock numbers them itself). */
-  const serials = new Map<string, string>();
-  /** Keyed by port path: successful opens. */
-  const opens = new Map<string, number>();
-  const unplugged = new Set<string>();
-
-  function current(path: string) {
-    const entry = connections.get(path);
-    if (!entry) throw new Error(`mock port ${path} was never opened`);
-    return entry;
-  }
-
-  return {
-    async open({ path, baudRate }) {
-      if (unplugged.has(path)) {
-        throw new SerialBindingError('open-failed', `cannot open ${path}: no such file or directory (unplugged)`);
-      }
-      const stream = new SerialPortMock({ path, baudRate, autoOpen: false });
-      await openStream(stream);
-      const connection = new StreamConnection(stream);
-      const entry = { stream, connection, written: [] as number[] };
-      // Record writes at the binding level so tests can see what a driver or sim sent.
-      const write = connection.write.bind(connection);
-      connection.write = async (bytes: Uint8Array) => {
-        await write(bytes);
-        entry.written.push(...bytes);
-      };
-      connections.set(path, entry);
-      opens.set(path, (opens.get(path) ?? 0) + 1);
-      return connection;
-    },
-    async list() {
-      const ports = await mock.list();
-      return ports
-        .filter((p) => !unplugged.has(p.path))
-        .map((p) => normalisePortInfo({ ...p, serialNumber: serials.get(p.path) ?? p.serialNumber }));
-    },
-    createPort(path, options = {}) {
-      const { serialNumber, readyData, ...rest } = options;
-      mock.createPort(path, readyData ? { ...rest, readyData: Buffer.from(readyData) } : rest);
-      if (serialNumber !== undefined) serials.set(path, serialNumber);
-    },
-    emitData(path, bytes) {
-      const { stream } = current(path);
-      if (!stream.isOpen) throw new Error(`mock port ${path} is not open`);
-      stream.port!.emitData(Buffer.from(bytes));
-    },
-    unplug(path) {
-      unplugged.add(path);
-      const entry = connections.get(path);
-      if (entry?.stream.isOpen) {
-        const err = Object.assign(new Error(`${path} unplugged`), { code: 'EIO' });
-        // What serialport does when a read fails with anything but "canceled": close with a DisconnectedError.
-        entry.stream._disconnected(err);
-      }
-    },
-    replug(path) {
-      unplugged.delete(path);
-    },
-    isOpen(path) {
-      return connections.get(path)?.stream.isOpen ?? false;
-    },
-    subscriberCount(path) {
-      return connections.get(path)?.connection.subscriberCount ?? 0;
-    },
-    written(path) {
-      return Uint8Array.from(connections.get(path)?.written ?? []);
-    },
-    openCount(path) {
-      return opens.get(path) ?? 0;
-    },
-  };
 }

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { encodeCallFrame, type CallFrame } from '../../protocols/call-frame.ts';
 import { createCallReceiver, type CallReceiverOptions } from '../../drivers/serial/call-receiver.ts';
-import { createMockSerialBinding, type MockSerialBinding } from '../../drivers/serial/serialport-binding.ts';
+import { createMockSerialBinding, type MockSerialBinding } from '../../drivers/serial/mock-binding.ts';
 import type { CallPointObservation, TransportStatus } from '../../drivers/types.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { createTestLogger } from '../fakes/test-logger.ts';
