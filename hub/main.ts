@@ -74,6 +74,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     roomNames: new Map(config.rooms.map((r) => [r.id, r.name])),
     metrics,
     logger: logger.child({ module: 'panel' }),
+    staff: config.staff, displays: config.displays, store, clock,
   });
   const receivers = new ReceiverSet({
     receivers: config.receivers,

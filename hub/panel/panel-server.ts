@@ -2,9 +2,10 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
+import { PanelAccess, type PanelAccessOptions } from './access.ts';
 import { createPanelApp, type PanelAppOptions } from './panel-app.ts';
 
-export interface PanelServerOptions extends Omit<PanelAppOptions, 'shutdown'> {
+export interface PanelServerOptions extends Omit<PanelAppOptions, 'shutdown' | 'access'>, PanelAccessOptions {
   host: string;
   port: number;
 }
@@ -16,7 +17,9 @@ export class PanelServer {
   constructor(private readonly options: PanelServerOptions) {}
 
   async start(): Promise<{ port: number }> {
-    const app = createPanelApp({ ...this.options, shutdown: this.shutdown.signal });
+    const access = new PanelAccess(this.options);
+    await access.start();
+    const app = createPanelApp({ ...this.options, access, shutdown: this.shutdown.signal });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: this.options.port, hostname: this.options.host }, () => {
         s.off('error', reject);
@@ -28,7 +31,7 @@ export class PanelServer {
     });
     this.server = server;
     const port = (server.address() as AddressInfo).port;
-    this.options.logger.info({ port }, 'panel listening');
+    this.options.logger.info({ port, staff: this.options.staff.length, displays: this.options.displays.length }, 'panel listening');
     return { port };
   }
 

@@ -11,6 +11,7 @@ import { deviceTopic } from '../../protocols/mqtt-topics.ts';
 import { createTestLogger } from '../fakes/test-logger.ts';
 import { eventually } from '../fakes/wait.ts';
 import { connectSse } from '../support/sse-client.ts';
+import { staffCookie } from '../support/panel-auth.ts';
 import { requirement } from '../support/requirements.ts';
 import { DEVICE_PASSWORD, hubConfig } from './support.ts';
 
@@ -40,7 +41,8 @@ function connect(port: number, username: string, password: string) {
 t.test('a call over MQTT reaches the panel stream; the panel acknowledges and resolves it', async (t) => {
   const { hub, brokerPort, panelUrl } = await startHub(t);
   t.teardown(() => hub.stop());
-  const sse = await connectSse(new URL('api/stream', panelUrl).href);
+  const cookie = await staffCookie(panelUrl);
+  const sse = await connectSse(new URL('api/stream', panelUrl).href, cookie);
   t.teardown(() => sse.close());
   await sse.next((m) => m.event === 'snapshot');
   const client = await connect(brokerPort, 'btn-102', DEVICE_PASSWORD);
@@ -53,20 +55,21 @@ t.test('a call over MQTT reaches the panel stream; the panel acknowledges and re
   await client.publishAsync(deviceTopic('btn-102', 'call'), JSON.stringify({ event: 'call', seq: 7 }), { qos: 1 });
   t.equal(hub.metrics.get('inputs_duplicate_total', { via: 'mqtt' }), 1);
 
-  const ack = await fetch(new URL(`api/alarms/${raised.id}/acknowledge`, panelUrl), { method: 'POST', body: '{"by":"nurse-a"}' });
+  const ack = await fetch(new URL(`api/alarms/${raised.id}/acknowledge`, panelUrl), { method: 'POST', headers: { cookie } });
   t.equal(ack.status, 200);
   t.match(JSON.parse((await sse.next((m) => m.event === 'alarm' && JSON.parse(m.data).state === 'acknowledged')).data), {
     id: raised.id,
+    lifecycle: [{ state: 'active' }, { state: 'acknowledged', by: { kind: 'panel', id: 'nurse-test' } }],
   });
-  const again = await fetch(new URL(`api/alarms/${raised.id}/acknowledge`, panelUrl), { method: 'POST' });
+  const again = await fetch(new URL(`api/alarms/${raised.id}/acknowledge`, panelUrl), { method: 'POST', headers: { cookie } });
   t.equal(again.status, 409, 'acknowledging twice is a conflict');
-  const missing = await fetch(new URL(`api/alarms/0190f000-0000-7000-8000-000000000000/resolve`, panelUrl), { method: 'POST' });
+  const missing = await fetch(new URL(`api/alarms/0190f000-0000-7000-8000-000000000000/resolve`, panelUrl), { method: 'POST', headers: { cookie } });
   t.equal(missing.status, 404);
-  const badBody = await fetch(new URL(`api/alarms/${raised.id}/resolve`, panelUrl), { method: 'POST', body: '{"by":42}' });
-  t.equal(badBody.status, 400);
-  const resolved = await fetch(new URL(`api/alarms/${raised.id}/resolve`, panelUrl), { method: 'POST' });
+  const badBody = await fetch(new URL(`api/alarms/${raised.id}/resolve`, panelUrl), { method: 'POST', headers: { cookie }, body: '{"by":"nurse-a"}' });
+  t.equal(badBody.status, 400, 'a client-supplied name is refused: the actor comes from the sign-in');
+  const resolved = await fetch(new URL(`api/alarms/${raised.id}/resolve`, panelUrl), { method: 'POST', headers: { cookie } });
   t.equal(resolved.status, 200);
-  t.same((await (await fetch(new URL('api/alarms', panelUrl))).json()).items, [], 'no open alarms left');
+  t.same((await (await fetch(new URL('api/alarms', panelUrl), { headers: { cookie } })).json()).items, [], 'no open alarms left');
   const page = await (await fetch(panelUrl)).text();
   t.match(page, /Alarm panel · hub-test/);
   t.notMatch(page, /https?:\/\//, 'the page loads nothing from the internet');
@@ -117,17 +120,19 @@ t.test('an alarm raised before a restart is still active after it', async (t) =>
 
   const second = await startHub(t, dataDir);
   t.teardown(() => second.hub.stop());
-  const listed = (await (await fetch(new URL('api/alarms', second.panelUrl))).json()).items;
+  const cookie = await staffCookie(second.panelUrl);
+  const listed = (await (await fetch(new URL('api/alarms', second.panelUrl), { headers: { cookie } })).json()).items;
   t.match(listed, [{ id: alarm!.id, state: 'active' }], 'still active after restart');
-  const ack = await fetch(new URL(`api/alarms/${alarm!.id}/acknowledge`, second.panelUrl), { method: 'POST' });
+  const ack = await fetch(new URL(`api/alarms/${alarm!.id}/acknowledge`, second.panelUrl), { method: 'POST', headers: { cookie } });
   t.equal(ack.status, 200, 'and can be acknowledged');
 });
 
 t.test('panel streams leave nothing behind when clients disconnect', async (t) => {
   const { hub, panelUrl } = await startHub(t);
   t.teardown(() => hub.stop());
+  const cookie = await staffCookie(panelUrl);
   for (let i = 0; i < 20; i++) {
-    const sse = await connectSse(new URL('api/stream', panelUrl).href);
+    const sse = await connectSse(new URL('api/stream', panelUrl).href, cookie);
     await sse.next((m) => m.event === 'snapshot');
     sse.close();
   }

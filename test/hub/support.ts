@@ -6,6 +6,7 @@ import { AlarmService } from '../../hub/alarms/alarm-service.ts';
 import { EventLog } from '../../hub/store/event-log.ts';
 import type { KvStore } from '../../hub/store/kv-store.ts';
 import { createTestLogger } from '../fakes/test-logger.ts';
+import { TEST_STAFF } from '../support/panel-auth.ts';
 import type { Clock } from '../../hub/clock.ts';
 
 export const DEVICE_PASSWORD = 'correct horse battery staple';
@@ -27,6 +28,7 @@ export function hubConfig(overrides: Record<string, unknown> = {}): HubConfig {
       { id: 'cp-101', roomId: 'room-101', callPoint: { receiver: 'rx1', address: 17 } },
       { id: 'btn-102', roomId: 'room-102', mqtt: { passwordSha256: sha256Hex(DEVICE_PASSWORD) } },
     ],
+    staff: [TEST_STAFF],
     ...overrides,
   });
 }

@@ -13,9 +13,10 @@ export interface SseClient {
   close(): void;
 }
 
-export async function connectSse(url: string): Promise<SseClient> {
+/** `cookie`: the panel admits a signed-in staff member or a paired display (test/support/panel-auth.ts). */
+export async function connectSse(url: string, cookie?: string): Promise<SseClient> {
   const abort = new AbortController();
-  const res = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+  const res = await fetch(url, { headers: { accept: 'text/event-stream', ...(cookie && { cookie }) }, signal: abort.signal });
   if (!res.ok || !res.body) throw new Error(`SSE ${url} answered ${res.status}`);
   const messages: SseMessage[] = [];
   const waiters = new Set<() => void>();

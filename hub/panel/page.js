@@ -1,0 +1,171 @@
+// Open alarms by id; the server sends a snapshot on connect, then one message per change.
+const alarms = new Map();
+const list = document.getElementById('alarms');
+const link = document.getElementById('link');
+const who = document.getElementById('who');
+const signInForm = document.getElementById('sign-in');
+const signOutButton = document.getElementById('sign-out');
+const message = document.getElementById('message');
+// Who this browser is: a signed-in staff member may act; a paired display only views.
+let session = { staff: null, display: null };
+let source = null;
+
+function say(text) {
+  message.textContent = text ?? '';
+  message.hidden = !text;
+}
+
+function showSession() {
+  const staff = session.staff;
+  who.hidden = !staff;
+  who.textContent = staff ? `Signed in: ${staff.name} (${staff.id})` : '';
+  who.dataset.staffId = staff?.id ?? '';
+  signOutButton.hidden = !staff;
+  signInForm.hidden = Boolean(staff);
+  document.getElementById('sign-in-hint').textContent = session.display
+    ? `Display ${session.display.id}. Sign in to acknowledge and resolve.`
+    : 'Sign in to see alarms and to acknowledge and resolve.';
+  render();
+}
+
+async function loadSession() {
+  const res = await fetch('api/session');
+  session = res.ok ? await res.json() : { staff: null, display: null };
+  showSession();
+  if (session.staff || session.display) connect();
+  else {
+    source?.close();
+    source = null;
+    link.textContent = 'signed out';
+    link.className = 'down';
+  }
+  // A shift's sign-in ends on its own: look again when it expires.
+  if (session.staff) setTimeout(loadSession, Math.max(1000, Date.parse(session.staff.expiresAt) - Date.now() + 500));
+}
+
+signInForm.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const form = new FormData(signInForm);
+  const res = await fetch('api/session', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ staffId: form.get('staffId'), pin: form.get('pin') }),
+  });
+  signInForm.elements.pin.value = '';
+  if (!res.ok) {
+    const wait = res.headers.get('retry-after');
+    say(res.status === 429 ? `Too many wrong PINs. Try again in ${wait} s.` : 'Unknown staff id or wrong PIN.');
+    return;
+  }
+  say('');
+  await loadSession();
+});
+
+signOutButton.addEventListener('click', async () => {
+  await fetch('api/session', { method: 'DELETE' });
+  await loadSession();
+});
+
+function render() {
+  const items = [...alarms.values()].filter((a) => a.state !== 'resolved');
+  const order = { high: 0, medium: 1, low: 2 };
+  items.sort((a, b) => order[a.priority] - order[b.priority] || a.raisedAt.localeCompare(b.raisedAt));
+  list.replaceChildren(...(items.length ? items.map(card) : [empty()]));
+}
+
+function empty() {
+  const p = document.createElement('p');
+  p.className = 'empty';
+  p.textContent = 'No open alarms';
+  return p;
+}
+
+function card(a) {
+  const el = document.createElement('article');
+  el.className = `alarm ${a.priority} ${a.state}`;
+  el.dataset.alarmId = a.id;
+  el.dataset.state = a.state;
+  const room = document.createElement('div');
+  room.className = 'room';
+  room.textContent = `${a.roomName ?? a.deviceId ?? '?'} — ${a.type}`;
+  const meta = document.createElement('div');
+  meta.className = 'meta';
+  const state = document.createElement('span');
+  state.className = 'state';
+  state.textContent = a.state;
+  meta.append(state, ` · ${a.priority} · ${new Date(a.raisedAt).toLocaleTimeString()} · ${a.reason}`);
+  const actions = document.createElement('div');
+  actions.className = 'actions';
+  // Only a signed-in staff member gets the buttons; a display views.
+  if (session.staff) {
+    if (a.state === 'active') actions.append(button('Acknowledge', 'ack', () => act(a.id, 'acknowledge')));
+    actions.append(button('Resolve', 'resolve', () => act(a.id, 'resolve')));
+  }
+  el.append(room, actions, meta);
+  return el;
+}
+
+function button(label, cls, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = cls;
+  b.textContent = label;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+async function act(id, action) {
+  const res = await fetch(`api/alarms/${encodeURIComponent(id)}/${action}`, { method: 'POST' });
+  if (res.status === 401) await loadSession();
+  say(res.ok ? '' : ((await res.json().catch(() => ({}))).message ?? `HTTP ${res.status}`));
+}
+
+function connect() {
+  if (source) return;
+  source = new EventSource('api/stream');
+  source.addEventListener('open', () => { link.textContent = 'live'; link.className = 'up'; });
+  source.addEventListener('error', () => {
+    link.textContent = 'reconnecting…';
+    link.className = 'down';
+    // Refused (signed out, unpaired): EventSource gives up; ask again who we are.
+    if (source?.readyState === EventSource.CLOSED) {
+      source = null;
+      setTimeout(loadSession, 3000);
+    }
+  });
+  source.addEventListener('snapshot', (e) => {
+    alarms.clear();
+    for (const a of JSON.parse(e.data)) alarms.set(a.id, a);
+    render();
+  });
+  source.addEventListener('alarm', (e) => {
+    const a = JSON.parse(e.data);
+    if (a.state === 'resolved') alarms.delete(a.id); else alarms.set(a.id, a);
+    render();
+  });
+}
+
+// Distinct tones per priority that repeat until every alarm is acknowledged (IEC 60601-1-8 practice).
+let audio = null;
+document.getElementById('sound').addEventListener('click', (e) => {
+  audio ??= new AudioContext();
+  e.target.textContent = 'Sound on';
+});
+const TONES = { high: [880, 660, 880], medium: [660, 520], low: [440] };
+setInterval(() => {
+  if (!audio) return;
+  const active = [...alarms.values()].filter((a) => a.state === 'active');
+  if (!active.length) return;
+  const top = active.some((a) => a.priority === 'high') ? 'high' : active.some((a) => a.priority === 'medium') ? 'medium' : 'low';
+  TONES[top].forEach((hz, i) => {
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    gain.gain.value = 0.15;
+    osc.frequency.value = hz;
+    osc.connect(gain).connect(audio.destination);
+    osc.start(audio.currentTime + i * 0.25);
+    osc.stop(audio.currentTime + i * 0.25 + 0.2);
+  });
+}, 2000);
+
+loadSession();
