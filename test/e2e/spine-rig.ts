@@ -14,6 +14,7 @@ import { createCallReceiverSim, type CallReceiverSim } from '../../firmware-sim/
 import { createPtyPair, type PtyPair } from '../../firmware-sim/pty.ts';
 import { openMigratedPglite } from '../support/pglite-template.ts';
 import { connectSse, type SseClient, type SseMessage } from '../support/sse-client.ts';
+import { staffCookie, TEST_STAFF } from '../support/panel-auth.ts';
 import { eventually } from '../fakes/wait.ts';
 import { sha256Hex } from '../../hub/secrets.ts';
 
@@ -29,6 +30,8 @@ export interface SpineRig {
   panelUrl: string;
   brokerPort: number;
   sse: SseClient;
+  /** Cookie header of a signed-in staff member (TEST_STAFF); the panel refuses anyone else. */
+  staffCookie: string;
   /** Stops the hub and starts a new one on the same data folder and PTY. */
   restartHub(): Promise<void>;
   relayAlarms(): Promise<Array<Record<string, unknown> & { id: string; state: string; lifecycle: unknown[] }>>;
@@ -74,6 +77,7 @@ export async function startSpine(t: Test): Promise<SpineRig> {
       { id: 'cp-101', roomId: 'room-101', callPoint: { receiver: 'rx1', address: 17 } },
       { id: 'btn-102', roomId: 'room-102', mqtt: { passwordSha256: sha256Hex(BUTTON_PASSWORD) } },
     ],
+    staff: [TEST_STAFF],
   });
 
   const rig = {} as SpineRig;
@@ -82,7 +86,9 @@ export async function startSpine(t: Test): Promise<SpineRig> {
     const running = await rig.hub.start();
     rig.panelUrl = running.panelUrl;
     rig.brokerPort = running.brokerPort;
-    rig.sse = await connectSse(new URL('api/stream', running.panelUrl).href);
+    // Sessions live in the hub's memory: a restarted hub needs a new sign-in.
+    rig.staffCookie = await staffCookie(running.panelUrl);
+    rig.sse = await connectSse(new URL('api/stream', running.panelUrl).href, rig.staffCookie);
     await rig.sse.next((m) => m.event === 'snapshot', 'panel snapshot');
     // The serial driver opens the port asynchronously; frames written before it reads are flushed on open.
     await eventually(() => rig.hub.metrics.render().includes('serial_frames_total'), 'receiver started');

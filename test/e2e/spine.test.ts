@@ -17,16 +17,13 @@ if (!requireForFile('socat', socatAvailable(), 'Debian: apt-get install socat'))
     const raised = JSON.parse((await rig.sse.next(alarmMessage((a) => a.roomId === 'room-101'), 'alarm on the panel')).data);
     t.match(raised, { state: 'active', type: 'call', roomName: 'Room 101', deviceId: 'cp-101' });
 
-    const ack = await fetch(new URL(`api/alarms/${raised.id}/acknowledge`, rig.panelUrl), {
-      method: 'POST',
-      body: JSON.stringify({ by: 'nurse-e2e' }),
-    });
+    const ack = await fetch(new URL(`api/alarms/${raised.id}/acknowledge`, rig.panelUrl), { method: 'POST', headers: { cookie: rig.staffCookie } });
     t.equal(ack.status, 200);
     await rig.sse.next(alarmMessage((a) => a.id === raised.id && a.state === 'acknowledged'), 'acknowledged on the panel');
 
     const atRelay = await relayAlarmInState(rig, raised.id, 'acknowledged');
     t.match(atRelay, { hubId: 'hub-e2e', roomId: 'room-101', type: 'call', priority: 'medium' });
-    t.match(atRelay.lifecycle, [{ state: 'active' }, { state: 'acknowledged', by: { kind: 'panel', id: 'nurse-e2e' } }]);
+    t.match(atRelay.lifecycle, [{ state: 'active' }, { state: 'acknowledged', by: { kind: 'panel', id: 'nurse-test' } }]);
     t.ok(rig.hub.metrics.get('inputs_total', { kind: 'call-point', via: 'serial' }) === 1, 'one call-point event');
     t.match(rig.hub.metrics.render(), /serial_rejected_total\{receiver="rx1",code="[a-z-]+"\} [1-9]/, 'the garbage was counted');
 
@@ -50,7 +47,7 @@ if (!requireForFile('socat', socatAvailable(), 'Debian: apt-get install socat'))
     await client.publishAsync(deviceTopic('btn-102', 'call'), JSON.stringify({ event: 'call', seq: 1 }), { qos: 1 });
     const raised = JSON.parse((await rig.sse.next(alarmMessage((a) => a.roomId === 'room-102'), 'alarm on the panel')).data);
     t.match(raised, { state: 'active', deviceId: 'btn-102' });
-    const ack = await fetch(new URL(`api/alarms/${raised.id}/acknowledge`, rig.panelUrl), { method: 'POST' });
+    const ack = await fetch(new URL(`api/alarms/${raised.id}/acknowledge`, rig.panelUrl), { method: 'POST', headers: { cookie: rig.staffCookie } });
     t.equal(ack.status, 200);
     const atRelay = await relayAlarmInState(rig, raised.id, 'acknowledged');
     t.equal(atRelay.lifecycle.length, 2);
@@ -64,7 +61,7 @@ if (!requireForFile('socat', socatAvailable(), 'Debian: apt-get install socat'))
     await rig.restartHub();
     const snapshot = JSON.parse(rig.sse.messages.find((m) => m.event === 'snapshot')!.data);
     t.match(snapshot, [{ id: raised.id, state: 'active' }], 'the new panel shows the alarm, still active');
-    const ack = await fetch(new URL(`api/alarms/${raised.id}/acknowledge`, rig.panelUrl), { method: 'POST' });
+    const ack = await fetch(new URL(`api/alarms/${raised.id}/acknowledge`, rig.panelUrl), { method: 'POST', headers: { cookie: rig.staffCookie } });
     t.equal(ack.status, 200, 'acknowledged through the restarted hub');
     const atRelay = await relayAlarmInState(rig, raised.id, 'acknowledged');
     t.same(
