@@ -1,7 +1,14 @@
 /**
  * Store-and-forward to the relay: sends the outbox in seq order, in bounded
  * batches, and deletes only what the relay acknowledged. The relay being down
- * means the outbox grows, not that anything is lost (promise 1, 3).
+ * means the outbox grows, not that anything is lost (docs/architecture.md).
+ *
+ * Every answer is sorted into one outcome. An acknowledgement that moves
+ * forward at all is progress: what it covers is deleted and forwarding goes on
+ * at once. Anything else is a named failure (the `reason` label of
+ * `forward_failures_total`) and a backoff. An unexpected answer is logged once,
+ * with the relay's status and the start of its body, and again only when the
+ * case changes, not on every retry.
  */
 import { IngestAck, INGEST_PATH } from '../protocols/wire.ts';
 import { parseRetryAfter, retryDelay } from './backoff.ts';
@@ -19,23 +26,99 @@ export interface ForwarderOptions {
   retryMinMs: number;
   retryMaxMs: number;
   idleMs: number;
+  /**
+   * A relay that accepts the connection, or sends headers, and then goes
+   * silent is given up on after this long (ms), so one stuck request cannot
+   * hold forwarding forever. Default 30 s: a batch of 1,000 events takes well
+   * under a second on a working relay.
+   */
+  stallTimeoutMs?: number;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
   fetch?: typeof fetch;
+  /** For the backoff's jitter; tests pin it. */
+  random?: () => number;
+}
+
+/**
+ * Why a round did not go as planned; the `reason` label of forward_failures_total.
+ *
+ * - `network`: no answer (refused, reset, DNS)
+ * - `timeout`: the relay stalled past `stallTimeoutMs`
+ * - `busy`: 429 or 5xx, which pass by themselves (Retry-After honoured)
+ * - `refused`: any other non-2xx (401, 403, 409, 413, ...): a person must act
+ * - `not-json`: a 2xx whose body is not JSON (a proxy's page, a wrong URL)
+ * - `bad-ack`: JSON, but not an IngestAck
+ * - `ack-below-batch`: the relay stored the batch, but its contiguous ack does not reach it
+ * - `partial-ack`: the ack covers part of the batch (progress)
+ * - `ack-beyond-batch`: the ack claims seqs this hub never sent (progress through the batch)
+ */
+export type ForwardFailureReason =
+  | 'network'
+  | 'timeout'
+  | 'busy'
+  | 'refused'
+  | 'not-json'
+  | 'bad-ack'
+  | 'ack-below-batch'
+  | 'partial-ack'
+  | 'ack-beyond-batch';
+
+const FAILURE_REASONS: readonly ForwardFailureReason[] = [
+  'network',
+  'timeout',
+  'busy',
+  'refused',
+  'not-json',
+  'bad-ack',
+  'ack-below-batch',
+  'partial-ack',
+  'ack-beyond-batch',
+];
+
+/** An IngestAck is under 200 bytes; a body far larger is not one, and is not read whole into memory. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+/** How much of an unexpected answer goes into the log. */
+const EXCERPT_CHARS = 300;
+const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+
+/** What one round did; `anomaly` is set when the answer was not the expected one. */
+interface Round {
+  sent: number;
+  deleted: number;
+  anomaly?: Anomaly;
+}
+
+interface Anomaly {
+  reason: ForwardFailureReason;
+  message: string;
+  status?: number;
+  /** the start of the relay's answer */
+  answer?: string;
+  retryAfterMs?: number | null;
+  err?: unknown;
 }
 
 export class Forwarder {
   private timer: unknown = null;
   private running = false;
+  /** notify() arrived while a round was running: go again as soon as it ends */
+  private wakeRequested = false;
   private stopped = true;
   private failures = 0;
+  /** the case last logged at warn/error; repeats of it are logged at debug */
+  private reported: ForwardFailureReason | null = null;
   private inFlight: Promise<void> | null = null;
   private abort: AbortController | null = null;
 
   constructor(private readonly options: ForwarderOptions) {}
 
   start(): void {
+    const { metrics } = this.options;
+    metrics.define('forwarded_events_total', 'counter', 'Events the relay acknowledged and the hub deleted from its outbox');
+    metrics.define('forward_failures_total', 'counter', 'Forwarding rounds whose relay answer was not a full acknowledgement, by reason');
+    for (const reason of FAILURE_REASONS) metrics.inc('forward_failures_total', { reason }, 0);
     this.stopped = false;
     this.schedule(0);
   }
@@ -48,9 +131,13 @@ export class Forwarder {
     await this.inFlight?.catch(() => undefined);
   }
 
-  /** Something was appended: send soon unless a retry wait is in force. */
+  /** More may be forwardable: send soon unless a retry wait is in force. */
   notify(): void {
-    if (this.stopped || this.running || this.failures > 0) return;
+    if (this.stopped || this.failures > 0) return;
+    if (this.running) {
+      this.wakeRequested = true;
+      return;
+    }
     this.schedule(0);
   }
 
@@ -66,29 +153,73 @@ export class Forwarder {
   private async cycle(): Promise<void> {
     if (this.running || this.stopped) return;
     this.running = true;
-    let next = this.options.idleMs;
+    this.wakeRequested = false;
+    let round: Round;
     try {
-      const sent = await this.sendOnce();
-      this.failures = 0;
-      if (sent === this.options.batchSize) next = 0; // more waiting: keep draining, one bounded batch at a time
+      round = await this.sendOnce();
     } catch (err) {
-      this.failures += 1;
-      next = retryDelay(this.failures, (err as ForwardError).retryAfterMs ?? null, this.options.retryMinMs, this.options.retryMaxMs);
-      this.options.metrics.inc('forward_failures_total', { reason: (err as ForwardError).reason ?? 'network' });
-      this.options.logger.warn({ err: (err as Error).message, retryInMs: next, failures: this.failures }, 'forwarding failed');
+      // sendOnce sorts every answer it can read; this is the store failing under it.
+      round = { sent: 0, deleted: 0, anomaly: { reason: 'network', message: `outbox failed: ${(err as Error).message}`, err } };
     } finally {
       this.running = false;
+    }
+    if (this.stopped) return; // an abort by stop() is not a failure
+    const { anomaly } = round;
+    if (anomaly) this.report(anomaly);
+    else if (this.reported !== null) {
+      this.options.logger.info({ after: this.reported }, 'forwarding back to normal');
+      this.reported = null;
+    }
+    let next: number;
+    if (round.deleted > 0 || (round.sent === 0 && !anomaly)) {
+      this.failures = 0;
+      // More may be waiting (a full batch, a partial ack, or a wake during the round): keep draining.
+      next = round.sent === this.options.batchSize || anomaly !== undefined || this.wakeRequested ? 0 : this.options.idleMs;
+    } else {
+      this.failures += 1;
+      next = retryDelay(this.failures, anomaly?.retryAfterMs ?? null, this.options.retryMinMs, this.options.retryMaxMs, this.options.random);
     }
     this.schedule(next);
   }
 
-  /** Sends one batch; resolves to how many events it carried. */
-  private async sendOnce(): Promise<number> {
-    const events = await this.options.outbox.peek(this.options.batchSize);
-    if (events.length === 0) return 0;
+  /** Counts every anomaly; logs it at warn/error once per case, at debug while it repeats. */
+  private report(anomaly: Anomaly): void {
+    const { logger, metrics } = this.options;
+    metrics.inc('forward_failures_total', { reason: anomaly.reason });
+    const fields = {
+      reason: anomaly.reason,
+      ...(anomaly.status !== undefined && { status: anomaly.status }),
+      ...(anomaly.answer !== undefined && { answer: anomaly.answer }),
+      ...(anomaly.err !== undefined && { err: anomaly.err }),
+      failures: this.failures,
+    };
+    if (this.reported === anomaly.reason) {
+      logger.debug(fields, anomaly.message);
+      return;
+    }
+    this.reported = anomaly.reason;
+    // Unreachable or busy passes by itself; anything else needs someone to look at the relay or the config.
+    const transient = anomaly.reason === 'network' || anomaly.reason === 'timeout' || anomaly.reason === 'busy';
+    if (transient) logger.warn(fields, anomaly.message);
+    else logger.error(fields, anomaly.message);
+  }
+
+  /** Sends one batch and applies the relay's answer. Throws only when the outbox itself fails. */
+  private async sendOnce(): Promise<Round> {
+    const { outbox, clock } = this.options;
+    const events = await outbox.peek(this.options.batchSize);
+    if (events.length === 0) return { sent: 0, deleted: 0 };
+    const sent = events.length;
+    const firstSent = events[0]!.seq;
+    const lastSent = events[sent - 1]!.seq;
     const doFetch = this.options.fetch ?? fetch;
-    this.abort = new AbortController();
-    const timeout = setTimeout(() => this.abort?.abort(), 30_000);
+    const abort = new AbortController();
+    this.abort = abort;
+    let stalled = false;
+    const timeout = clock.setTimeout(() => {
+      stalled = true;
+      abort.abort();
+    }, this.options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS);
     let res: Response;
     let body: string;
     try {
@@ -96,47 +227,75 @@ export class Forwarder {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.token}` },
         body: JSON.stringify({ hubId: this.options.hubId, events }),
-        signal: this.abort.signal,
+        signal: abort.signal,
       });
-      body = await res.text(); // inside the timeout: a relay may send headers and then stall
+      body = await readBounded(res, MAX_ANSWER_BYTES); // inside the timeout: a relay may send headers and then stall
     } catch (err) {
-      throw new ForwardError('network', `relay unreachable: ${(err as Error).message}`, null, { cause: err });
+      if (stalled) {
+        return { sent, deleted: 0, anomaly: { reason: 'timeout', message: `relay sent nothing for ${this.options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS} ms` } };
+      }
+      return { sent, deleted: 0, anomaly: { reason: 'network', message: `relay unreachable: ${(err as Error).message}`, err } };
     } finally {
-      clearTimeout(timeout);
+      clock.clearTimeout(timeout);
+      this.abort = null;
     }
+    const seen = { status: res.status, answer: body.slice(0, EXCERPT_CHARS) };
+
     if (!res.ok) {
-      const retryAfter = parseRetryAfter(res.headers.get('retry-after'), this.options.clock.now());
-      // 4xx other than 429 will not fix itself: log loudly, keep the events, retry slowly.
-      const reason = res.status === 429 || res.status >= 500 ? 'busy' : 'refused';
-      if (reason === 'refused') this.options.logger.error({ status: res.status, body: body.slice(0, 500) }, 'relay refused batch');
-      throw new ForwardError(reason, `relay answered ${res.status}`, retryAfter);
+      if (res.status === 429 || res.status >= 500) {
+        const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), clock.now());
+        return { sent, deleted: 0, anomaly: { reason: 'busy', message: `relay busy (${res.status})`, retryAfterMs, ...seen } };
+      }
+      // Will not fix itself (a wrong token, a seq conflict): keep the events, retry slowly, say so.
+      return { sent, deleted: 0, anomaly: { reason: 'refused', message: `relay refused the batch (${res.status})`, ...seen } };
     }
-    const ack = IngestAck.safeParse(JSON.parse(body));
-    if (!ack.success) throw new ForwardError('bad-ack', 'relay answer is not an IngestAck', null);
-    const lastSent = events[events.length - 1]!.seq;
-    if (ack.data.ackedSeq > lastSent) {
-      // The relay claims events we never sent: it knows this hub id from an earlier life (a reinstalled
-      // hub restarting at seq 1). Deleting on its word would lose events; keep them and say so.
-      throw new ForwardError('bad-ack', `relay acknowledged seq ${ack.data.ackedSeq} but the batch ended at ${lastSent}`, null);
+
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      return { sent, deleted: 0, anomaly: { reason: 'not-json', message: 'relay answer is not JSON', ...seen } };
     }
-    const deleted = await this.options.outbox.ackThrough(ack.data.ackedSeq);
-    if (deleted === 0) {
-      // The relay stored the batch but its contiguous ack did not move (it is missing an earlier seq).
-      throw new ForwardError('no-progress', `relay acknowledged ${ack.data.ackedSeq}, below the batch`, null);
+    const ack = IngestAck.safeParse(json);
+    if (!ack.success) return { sent, deleted: 0, anomaly: { reason: 'bad-ack', message: 'relay answer is not an IngestAck', ...seen } };
+    const ackedSeq = ack.data.ackedSeq;
+
+    // The ack means "every seq from 1 to here is stored". For the seqs we sent the relay checked our
+    // event ids (it answers 409 for a seq stored under another id), so through the batch the claim
+    // holds; beyond it, it speaks of events this hub never sent (a hub restored from an old backup)
+    // and deletes nothing of ours.
+    const deleted = await outbox.ackThrough(Math.min(ackedSeq, lastSent));
+    if (deleted > 0) this.options.metrics.inc('forwarded_events_total', {}, deleted);
+    const range = `batch ${firstSent}..${lastSent}`;
+    if (ackedSeq > lastSent) {
+      return { sent, deleted, anomaly: { reason: 'ack-beyond-batch', message: `relay acknowledged seq ${ackedSeq}, beyond the ${range}`, ...seen } };
     }
-    this.options.metrics.inc('forwarded_events_total', {}, deleted);
-    this.options.logger.debug({ sent: events.length, ackedSeq: ack.data.ackedSeq, duplicates: ack.data.duplicates }, 'batch forwarded');
-    return events.length;
+    if (ackedSeq < lastSent) {
+      // The relay stored the batch, but it misses an earlier seq, so its contiguous ack stops short.
+      const reason = deleted > 0 ? 'partial-ack' : 'ack-below-batch';
+      return { sent, deleted, anomaly: { reason, message: `relay acknowledged seq ${ackedSeq}, short of the ${range}`, ...seen } };
+    }
+    this.options.logger.debug({ sent, ackedSeq, duplicates: ack.data.duplicates }, 'batch forwarded');
+    return { sent, deleted };
   }
 }
 
-class ForwardError extends Error {
-  constructor(
-    readonly reason: 'network' | 'busy' | 'refused' | 'bad-ack' | 'no-progress',
-    message: string,
-    readonly retryAfterMs: number | null,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+/** The body as text, read no further than `limit` bytes (the rest is cancelled). */
+async function readBounded(res: Response, limit: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    text += decoder.decode(value, { stream: true });
+    if (bytes >= limit) {
+      await reader.cancel();
+      break;
+    }
   }
+  return text + decoder.decode();
 }

@@ -19,8 +19,11 @@ export interface EventLogOptions {
   hubId: string;
   store: KvStore;
   clock: Clock;
-  /** Called after each durable append (the forwarder wakes on it). */
-  onAppended?: (event: Event) => void;
+  /**
+   * Called when `forwardableSeq` may have moved: after each durable batch and
+   * after an input is evaluated. The forwarder wakes on it.
+   */
+  onForwardable?: (forwardableSeq: number) => void;
 }
 
 interface Pending {
@@ -41,16 +44,27 @@ export class EventLogError extends Error {
 }
 
 /**
- * Evaluation tracking (promise 1): an input event is fsynced before the rules
- * see it, and its alarm is a second write. A power cut between the two must not
- * lose the call, so every batch also records `meta:evaluated`, the seq below
- * which every input has been through the rules, and start-up replays the rest.
+ * Evaluation tracking (docs/architecture.md): an input event is fsynced before
+ * the rules see it, and its alarm is a second write. A power cut between the
+ * two must not lose the call, so every batch also records `meta:evaluated`, the
+ * seq below which every input has been through the rules, and start-up replays
+ * the rest.
+ *
+ * The same mark bounds forwarding (`forwardableSeq`): the forwarder sends, and a
+ * relay acknowledgement deletes, only events below the lowest input still
+ * waiting for the rules, because start-up replays inputs from the outbox. One
+ * rule for both: were the forwarder allowed to send what it may not delete, the
+ * relay's acknowledgement of it would delete nothing and look like a failure.
  */
 export class EventLog {
+  /** highest seq assigned (a batch being written included) */
   private lastSeq = 0;
+  /** highest seq whose batch is on disk */
+  private durableSeq = 0;
   /** seqs of input events written but not yet through the rules */
   private readonly unevaluatedSeqs = new Set<number>();
-  private evaluatedMark = 0;
+  /** inputs found unevaluated at start, in seq order, until replayed */
+  private replay: Event[] = [];
   private lastIdMs = 0;
   private queue: Pending[] = [];
   private writing: Promise<void> | null = null;
@@ -68,43 +82,54 @@ export class EventLog {
       limit: 1,
     });
     this.lastSeq = Math.max(stored, tail ? seqOfOutboxKey(tail[0]) : 0);
-    this.evaluatedMark = (await this.options.store.get<number>(META_EVALUATED)) ?? this.lastSeq;
+    this.durableSeq = this.lastSeq;
+    // Inputs above the recorded mark are unevaluated from the first moment, so neither the
+    // forwarder nor an acknowledgement can pass them before the replay has run.
+    const mark = (await this.options.store.get<number>(META_EVALUATED)) ?? this.lastSeq;
+    const rows = await this.options.store.entries<Event>({ gt: outboxKey(mark), lt: prefixEnd(OUTBOX_PREFIX) });
+    this.replay = rows.map(([, event]) => event).filter((event) => !isRuleOutput(event));
+    this.unevaluatedSeqs.clear();
+    for (const event of this.replay) this.unevaluatedSeqs.add(event.seq);
     this.started = true;
   }
 
   async stop(): Promise<void> {
     while (this.writing) await this.writing;
-    await this.options.store.batch([{ type: 'put', key: META_EVALUATED, value: this.evaluationMark() }], { sync: true });
+    await this.options.store.batch([{ type: 'put', key: META_EVALUATED, value: this.evaluatedSeq }], { sync: true });
     this.started = false;
   }
 
   /** Every input event with a seq up to this has been through the rules. */
   get evaluatedSeq(): number {
-    return this.evaluatedMark;
+    let lowest = Infinity;
+    // Linear, but the set holds only inputs in flight (one group-commit batch) or left by a crash.
+    for (const seq of this.unevaluatedSeqs) lowest = Math.min(lowest, seq);
+    return lowest === Infinity ? this.lastSeq : lowest - 1;
+  }
+
+  /**
+   * Every event up to this seq is on disk and no input up to it waits for the
+   * rules: the forwarder may send it, and the relay's acknowledgement delete it.
+   */
+  get forwardableSeq(): number {
+    return Math.min(this.durableSeq, this.evaluatedSeq);
   }
 
   /** The rules are done with this input event. */
   evaluated(seq: number): void {
-    this.unevaluatedSeqs.delete(seq);
-    this.evaluatedMark = Math.max(this.evaluatedMark, this.evaluationMark());
+    if (!this.unevaluatedSeqs.delete(seq)) return;
+    this.options.onForwardable?.(this.forwardableSeq);
   }
 
   /**
-   * Input events written after the last recorded evaluation mark, in seq order:
-   * replay them at start, calling `evaluated(seq)` for each. Until then they hold
-   * the mark back, so a crash during the replay replays them again.
+   * Input events written after the last recorded evaluation mark and not yet
+   * replayed, in seq order: replay them at start, calling `evaluated(seq)` for
+   * each. Until then they hold the mark back, so a crash during the replay
+   * replays them again.
    */
   async unevaluated(): Promise<Event[]> {
-    const rows = await this.options.store.entries<Event>({ gt: outboxKey(this.evaluatedMark), lt: prefixEnd(OUTBOX_PREFIX) });
-    const inputs = rows.map(([, event]) => event).filter((event) => !isRuleOutput(event));
-    for (const event of inputs) this.unevaluatedSeqs.add(event.seq);
-    return inputs;
-  }
-
-  private evaluationMark(): number {
-    let lowest = Infinity;
-    for (const seq of this.unevaluatedSeqs) lowest = Math.min(lowest, seq);
-    return lowest === Infinity ? this.lastSeq : lowest - 1;
+    this.replay = this.replay.filter((event) => this.unevaluatedSeqs.has(event.seq));
+    return [...this.replay];
   }
 
   get seq(): number {
@@ -151,7 +176,7 @@ export class EventLog {
         if (p.evaluate) this.unevaluatedSeqs.add(p.event.seq);
         ops.push({ type: 'put', key: outboxKey(p.event.seq), value: p.event }, ...p.ops);
       }
-      ops.push({ type: 'put', key: META_SEQ, value: this.lastSeq }, { type: 'put', key: META_EVALUATED, value: this.evaluationMark() });
+      ops.push({ type: 'put', key: META_SEQ, value: this.lastSeq }, { type: 'put', key: META_EVALUATED, value: this.evaluatedSeq });
       try {
         await this.options.store.batch(ops, { sync: batch.some((p) => isCritical(p.event)) });
       } catch (err) {
@@ -160,10 +185,9 @@ export class EventLog {
         for (const p of batch) p.reject(err as Error);
         continue;
       }
-      for (const p of batch) {
-        p.resolve(p.event);
-        this.options.onAppended?.(p.event);
-      }
+      this.durableSeq = this.lastSeq;
+      for (const p of batch) p.resolve(p.event);
+      this.options.onForwardable?.(this.forwardableSeq);
     }
     this.writing = null;
   }

@@ -1,4 +1,9 @@
-/** Read side of the outbox: the forwarder peeks batches in seq order and deletes what the relay acknowledged. */
+/**
+ * Read side of the outbox: the forwarder peeks batches in seq order and deletes
+ * what the relay acknowledged. Both follow one bound, `forwardableThrough`
+ * (EventLog.forwardableSeq): what may be sent is exactly what an
+ * acknowledgement may delete.
+ */
 import type { Event } from '../../protocols/event.ts';
 import type { KvOp, KvStore } from './kv-store.ts';
 import { META_ACKED, OUTBOX_PREFIX, outboxKey, prefixEnd } from './keys.ts';
@@ -7,12 +12,12 @@ export class Outbox {
   private acked = 0;
 
   /**
-   * @param keepFrom events above this seq are kept even when the relay has them, because
-   *   start-up may still need to replay them through the rules (EventLog.evaluatedSeq).
+   * @param forwardableThrough events above this seq are neither sent nor deleted: they are
+   *   not yet durable, or start-up may still need to replay them through the rules.
    */
   constructor(
     private readonly store: KvStore,
-    private readonly keepFrom: () => number = () => Infinity,
+    private readonly forwardableThrough: () => number = () => Infinity,
   ) {}
 
   async start(): Promise<void> {
@@ -24,18 +29,23 @@ export class Outbox {
     return this.acked;
   }
 
-  /** The oldest `limit` events still waiting, in seq order. */
+  /** The oldest `limit` forwardable events still waiting, in seq order. */
   async peek(limit: number): Promise<Event[]> {
-    const rows = await this.store.entries<Event>({ gt: outboxKey(this.acked), lt: prefixEnd(OUTBOX_PREFIX), limit });
+    const through = this.forwardableThrough();
+    if (through <= this.acked) return [];
+    const end = Number.isFinite(through) ? { lte: outboxKey(through) } : { lt: prefixEnd(OUTBOX_PREFIX) };
+    const rows = await this.store.entries<Event>({ gt: outboxKey(this.acked), ...end, limit });
     return rows.map(([, event]) => event);
   }
 
   /**
-   * Drops every event up to `seq`. Not fsynced: if a crash loses the delete, the
-   * events are sent again and the relay ignores them by id (promise 2).
+   * Drops every event up to `relayAcked` (never past the forwardable bound);
+   * resolves to how many were dropped. Not fsynced: if a crash loses the
+   * delete, the events are sent again and the relay ignores them by id
+   * (docs/architecture.md).
    */
   async ackThrough(relayAcked: number): Promise<number> {
-    const seq = Math.min(relayAcked, this.keepFrom());
+    const seq = Math.min(relayAcked, this.forwardableThrough());
     if (seq <= this.acked) return 0;
     // Outbox keys are outboxKey(seq) for every seq written, so the keys to drop follow from the numbers.
     const ops: KvOp[] = [];
