@@ -54,8 +54,8 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   const store = deps.store ?? createLevelStore(join(config.dataDir, 'leveldb'));
   const devices = createDeviceDirectory(config);
   let forwarder: Forwarder | null = null;
-  const log = new EventLog({ hubId: config.hubId, store, clock, onAppended: () => forwarder?.notify() });
-  const outbox = new Outbox(store, () => log.evaluatedSeq);
+  const log = new EventLog({ hubId: config.hubId, store, clock, onForwardable: () => forwarder?.notify() });
+  const outbox = new Outbox(store, () => log.forwardableSeq);
   const alarms = new AlarmService({ store, log, clock, logger: logger.child({ module: 'alarms' }), metrics });
   const engine = new RuleEngine({ rules: RULES, ruleOptions: config.rules, alarms, clock, logger: logger.child({ module: 'rules' }) });
   const pipeline = new Pipeline({
