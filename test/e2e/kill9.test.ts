@@ -9,6 +9,7 @@ import mqtt from 'mqtt';
 import { startService } from '../../firmware-sim/processes.ts';
 import { deviceTopic } from '../../protocols/mqtt-topics.ts';
 import { sha256Hex } from '../../hub/secrets.ts';
+import { staffCookie, TEST_STAFF } from '../support/panel-auth.ts';
 
 const DEVICES = 20;
 
@@ -24,6 +25,7 @@ t.test('acknowledged calls survive SIGKILL', async (t) => {
       broker: { host: '127.0.0.1', port: 0 },
       rooms: Array.from({ length: DEVICES }, (_, i) => ({ id: `room-${i}`, name: `Room ${i}` })),
       devices: Array.from({ length: DEVICES }, (_, i) => ({ id: `btn-${i}`, roomId: `room-${i}`, mqtt: { passwordSha256: sha256Hex(`pw-${i}`) } })),
+      staff: [TEST_STAFF],
     }),
   );
   const start = () => startService('hub', ['start', '--config', join(dir, 'hub.json')], join(dir, 'hub.log'));
@@ -56,7 +58,7 @@ t.test('acknowledged calls survive SIGKILL', async (t) => {
   const second = start();
   t.teardown(() => second.stop());
   const panelUrl = await second.waitFor(/^Panel: (\S+)/);
-  const { items } = (await (await fetch(new URL('api/alarms', panelUrl))).json()) as { items: Array<{ roomId: string; state: string }> };
+  const { items } = (await (await fetch(new URL('api/alarms', panelUrl), { headers: { cookie: await staffCookie(panelUrl) } })).json()) as { items: Array<{ roomId: string; state: string }> };
   const rooms = new Set(items.map((a) => a.roomId));
   for (const i of acked) t.ok(rooms.has(`room-${i}`), `room-${i}: acknowledged call is an alarm after restart`);
   t.ok(items.every((a) => a.state === 'active'));
