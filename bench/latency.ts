@@ -18,6 +18,7 @@ import { startService } from '../firmware-sim/processes.ts';
 import { createPtyPair } from '../firmware-sim/pty.ts';
 import { createTelemetrySim, type TelemetrySimCounts } from '../firmware-sim/telemetry-sim.ts';
 import { connectSse } from '../test/support/sse-client.ts';
+import { staffCookie, TEST_STAFF } from '../test/support/panel-auth.ts';
 import { formatSummary, summarise } from './stats.ts';
 import { sha256Hex } from '../hub/secrets.ts';
 
@@ -49,13 +50,14 @@ async function main(): Promise<void> {
         mqtt: { passwordSha256: sha256Hex(`pw-${i + 1}`) },
       })),
     ],
+    staff: [TEST_STAFF],
   };
   writeFileSync(join(dir, 'hub.json'), JSON.stringify(config));
   const hub = startService('hub', ['start', '--config', join(dir, 'hub.json')], join(dir, 'hub.log'));
   try {
     const panelUrl = await hub.waitFor(/^Panel: (\S+)/);
     const brokerPort = Number(await hub.waitFor(/^MQTT: mqtt:\/\/[^:]+:(\d+)/));
-    const sse = await connectSse(new URL('api/stream', panelUrl).href);
+    const sse = await connectSse(new URL('api/stream', panelUrl).href, await staffCookie(panelUrl));
     await sse.next((m) => m.event === 'snapshot');
     const sim = createCallReceiverSim({ binding: createSerialportBinding(), path: pty.devicePath, receiver: 1 });
     await sim.open();
