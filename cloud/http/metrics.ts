@@ -1,4 +1,18 @@
-/** In-process counters exposed as Prometheus text (per replica; Prometheus sums them). */
+/**
+ * In-process counters exposed as Prometheus text (per replica; Prometheus sums them). Every series
+ * is declared once in CLOUD_METRICS with a HELP text that says what it counts; render() writes
+ * only declared series, so none can appear without its HELP.
+ */
+
+/** Every series the relay exposes, keyed by its full name. */
+export const CLOUD_METRICS = {
+  carehub_ingest_batches_total: 'Ingest batches (POST /v1/ingest) accepted and acknowledged',
+  carehub_events_stored_total: 'Events stored for the first time',
+  carehub_events_duplicate_total: 'Events received again and ignored (replays, retries)',
+  carehub_http_rejected_total: 'Requests answered with a problem (RFC 9457), by HTTP status',
+} as const satisfies Record<string, string>;
+
+type CloudMetric = keyof typeof CLOUD_METRICS;
 
 export interface Metrics {
   batch(stored: number, duplicates: number): void;
@@ -7,36 +21,30 @@ export interface Metrics {
 }
 
 export function createMetrics(): Metrics {
-  let batches = 0;
-  let stored = 0;
-  let duplicates = 0;
-  // keyed by HTTP status code of a problem answer
-  const rejectedByStatus = new Map<number, number>();
+  /** keyed by metric name, then by the rendered label set ('' for none) */
+  const values = new Map<CloudMetric, Map<string, number>>(Object.keys(CLOUD_METRICS).map((name) => [name as CloudMetric, new Map()]));
+  const add = (name: CloudMetric, by: number, labels = '') => {
+    const series = values.get(name)!;
+    series.set(labels, (series.get(labels) ?? 0) + by);
+  };
+  // Unlabelled counters start at 0 so a scrape shows them before the first batch.
+  for (const name of ['carehub_ingest_batches_total', 'carehub_events_stored_total', 'carehub_events_duplicate_total'] as const) add(name, 0);
 
   return {
-    batch(s, d) {
-      batches += 1;
-      stored += s;
-      duplicates += d;
+    batch(stored, duplicates) {
+      add('carehub_ingest_batches_total', 1);
+      add('carehub_events_stored_total', stored);
+      add('carehub_events_duplicate_total', duplicates);
     },
     rejected(status) {
-      rejectedByStatus.set(status, (rejectedByStatus.get(status) ?? 0) + 1);
+      add('carehub_http_rejected_total', 1, `{status="${status}"}`);
     },
     render() {
-      const lines = [
-        '# HELP carehub_ingest_batches_total Ingest batches accepted.',
-        '# TYPE carehub_ingest_batches_total counter',
-        `carehub_ingest_batches_total ${batches}`,
-        '# HELP carehub_events_stored_total Events stored for the first time.',
-        '# TYPE carehub_events_stored_total counter',
-        `carehub_events_stored_total ${stored}`,
-        '# HELP carehub_events_duplicate_total Events received again and ignored (replays, retries).',
-        '# TYPE carehub_events_duplicate_total counter',
-        `carehub_events_duplicate_total ${duplicates}`,
-        '# HELP carehub_http_rejected_total Requests answered with a problem, by status.',
-        '# TYPE carehub_http_rejected_total counter',
-        ...[...rejectedByStatus].sort(([a], [b]) => a - b).map(([s, n]) => `carehub_http_rejected_total{status="${s}"} ${n}`),
-      ];
+      const lines: string[] = [];
+      for (const [name, series] of values) {
+        lines.push(`# HELP ${name} ${CLOUD_METRICS[name]}`, `# TYPE ${name} counter`);
+        for (const [labels, n] of [...series].sort(([a], [b]) => a.localeCompare(b))) lines.push(`${name}${labels} ${n}`);
+      }
       return `${lines.join('\n')}\n`;
     },
   };
