@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadHubConfig, warnIfConfigReadable, type ConfigIssue, type HubConfig } from './config.ts';
 import { createLogger, urlForLog } from './logger.ts';
 import { createHub } from './main.ts';
+import { staffCommand } from './cli-staff.ts';
 import { newSecret, sha256Hex } from './secrets.ts';
 
 const USAGE = `Usage: hub <command> [options]
@@ -10,6 +11,8 @@ const USAGE = `Usage: hub <command> [options]
 Commands:
   start              run the hub daemon (MQTT broker, serial receivers, rules, panel, forwarder)
   check-config       validate the config and print the effective settings
+  staff add <id>     add a staff member who may sign in on the panel (asks for the PIN twice; hub staff --help)
+  display add <name> pair a display that shows alarms without a sign-in (prints a one-time link; hub display --help)
   hash-secret        make a new random device or hub token (256 bits) and print it with its SHA-256 for the config
 
 Options (start, check-config):
@@ -41,6 +44,7 @@ const defaultIo: CliIo = {
 };
 
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  if (argv[0] === 'staff' || argv[0] === 'display') return staffCommand(argv, io);
   let parsed;
   try {
     parsed = parseArgs({
