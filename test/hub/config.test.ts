@@ -1,10 +1,16 @@
 import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadHubConfig } from '../../hub/config.ts';
+import { isLoopbackHost, loadHubConfig, warnIfConfigReadable } from '../../hub/config.ts';
+import { sha256Hex } from '../../hub/secrets.ts';
+import { createTestLogger } from '../fakes/test-logger.ts';
 import { main } from '../../hub/cli.ts';
 
 const TOKEN = 'a-hub-token-of-enough-length';
+
+/** Words people put in example configs; a hash of one is a credential anyone can guess. */
+const COMMON_WORDS = ['secret', 'password', 'changeme', 'test', 'demo', 'admin', 'token', 'hub-token', 'device', 'button', '123456', 's3cret'];
 
 function writeConfig(t: Test, config: unknown): string {
   const dir = t.testdir({ 'hub.json': JSON.stringify(config) });
@@ -110,7 +116,76 @@ t.test('cli: unknown command and unreadable file', async (t) => {
   lines.length = 0;
   t.equal(await main(['check-config', '--config', '/nonexistent/hub.json'], io), 2);
   t.match(lines.join('\n'), /cannot read config/);
-  lines.length = 0;
-  t.equal(await main(['hash-secret', 'secret'], io), 0);
-  t.same(lines, ['sha256: 2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b']);
+});
+
+t.test('a bad flag is named as the flag, a bad variable as the variable', async (t) => {
+  const file = writeConfig(t, { hubId: 'h' });
+  const result = loadHubConfig({
+    file,
+    env: { HUB_PANEL_PORT: 'eighty', HUB_BROKER_PORT: '70000' },
+    overrides: { HUB_PANEL_PORT: 'x', HUB_BROKER_PORT: '1e3', HUB_LOG_LEVEL: 'loud' },
+  });
+  // The bad flag leaves the variable's 70000 in place, which is then out of range under its own name.
+  t.same(
+    !result.ok && result.errors.map((e) => e.path).sort(),
+    ['--broker-port', '--log-level', '--panel-port', 'HUB_BROKER_PORT', 'HUB_PANEL_PORT'].sort(),
+  );
+  t.match(!result.ok && result.errors.find((e) => e.path === '--panel-port'), { message: 'expected a number, got "x"' });
+  // A flag that parses but is out of range is still named as the flag, with the field it sets.
+  const range = loadHubConfig({ file, env: { HUB_BROKER_PORT: '1' }, overrides: { HUB_BROKER_PORT: '70000' } });
+  t.match(!range.ok && range.errors, [{ path: '--broker-port', message: /sets broker\.port/ }]);
+  t.equal(!range.ok && range.errors.length, 1);
+  const envRange = loadHubConfig({ file, env: { HUB_BROKER_PORT: '70000' } });
+  t.match(!envRange.ok && envRange.errors, [{ path: 'HUB_BROKER_PORT', message: /sets broker\.port/ }]);
+});
+
+t.test('the relay is reached over https, on loopback, or where the config allows http explicitly', async (t) => {
+  const load = (relay: Record<string, unknown>) => loadHubConfig({ file: writeConfig(t, { hubId: 'h', relay: { token: TOKEN, ...relay } }) });
+  for (const url of ['https://relay.example.org', 'http://127.0.0.1:8787', 'http://127.9.8.7/', 'http://localhost:1', 'http://[::1]:8787']) {
+    t.match(load({ url }), { ok: true }, url);
+  }
+  for (const url of ['http://relay.example.org', 'http://10.0.0.5:8787', 'http://128.0.0.1', 'http://[::2]/', 'http://localhost.example.org']) {
+    const result = load({ url });
+    t.match(!result.ok && result.errors, [{ path: 'relay.url', message: /unencrypted/ }], url);
+  }
+  t.match(load({ url: 'http://relay.example.org', allowInsecureHttp: true }), { ok: true }, 'allowed explicitly');
+  t.match(load({ url: 'ftp://relay.example.org' }), { ok: false, errors: [{ path: 'relay.url', message: /https/ }] });
+  const creds = load({ url: 'https://hub:hunter2hunter2@relay.example.org' });
+  t.match(!creds.ok && creds.errors, [{ path: 'relay.url', message: /credentials/ }], 'userinfo refused');
+  t.notMatch(JSON.stringify(creds), /hunter2/, 'the refusal does not echo the password');
+  // The same check for a URL from the flag, named as the flag.
+  const flag = loadHubConfig({ file: writeConfig(t, { hubId: 'h', relay: { token: TOKEN } }), overrides: { HUB_RELAY_URL: 'http://relay.example.org' } });
+  t.match(!flag.ok && flag.errors, [{ path: '--relay-url', message: /unencrypted/ }]);
+});
+
+t.test('the relay check runs alongside other errors', async (t) => {
+  const result = loadHubConfig({ file: writeConfig(t, { hubId: 'bad id', relay: { url: 'http://relay.example.org', token: TOKEN } }) });
+  t.same(!result.ok && result.errors.map((e) => e.path).sort(), ['hubId', 'relay.url']);
+});
+
+t.test('isLoopbackHost', async (t) => {
+  for (const host of ['localhost', 'LOCALHOST', 'a.localhost', '127.0.0.1', '127.255.255.254', '[::1]', '::1']) t.ok(isLoopbackHost(host), host);
+  for (const host of ['localhost.evil.org', '128.0.0.1', '1.127.0.0.1', '0.0.0.0', '[::]', '10.0.0.1', 'example.org']) t.notOk(isLoopbackHost(host), host);
+});
+
+t.test('the example config carries no hash of a dictionary word', async (t) => {
+  const text = readFileSync('config/hub.example.json', 'utf8');
+  const hashes = text.match(/[0-9a-f]{64}/g) ?? [];
+  t.ok(hashes.length > 0, 'the example has device credentials');
+  const words = new Set(COMMON_WORDS.map((w) => sha256Hex(w)));
+  for (const h of hashes) t.notOk(words.has(h), `${h} is not the hash of a common word`);
+});
+
+t.test('a config file others can read is warned about', async (t) => {
+  const file = writeConfig(t, { hubId: 'h' });
+  const { logger, records } = createTestLogger();
+  chmodSync(file, 0o600);
+  t.equal(warnIfConfigReadable(file, logger), false);
+  t.same(records, []);
+  for (const mode of [0o640, 0o604, 0o644]) {
+    chmodSync(file, mode);
+    t.equal(warnIfConfigReadable(file, logger), true, mode.toString(8));
+  }
+  t.equal(records.length, 3);
+  t.match(records[0], { level: 40, file, mode: '0640', msg: /readable by other users/ });
 });
