@@ -1,7 +1,13 @@
-/** Exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And Jitter"). */
+/**
+ * Exponential backoff with full jitter (AWS architecture blog, "Exponential
+ * Backoff And Jitter"): the n-th retry waits a random time between 0 and
+ * min(maxMs, minMs·2^n). Full jitter spreads many hubs retrying after one relay
+ * outage over the whole window, so they do not return in waves.
+ */
 export function backoffDelay(attempt: number, minMs: number, maxMs: number, random: () => number = Math.random): number {
+  // 2^30 already passes any useful cap; the bound keeps the product finite.
   const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
-  return Math.round(minMs + random() * (ceiling - minMs));
+  return Math.round(random() * ceiling);
 }
 
 /** Retry-After as seconds or an HTTP date (RFC 9110 §10.2.3), in ms from now; null when absent or unreadable. */
