@@ -1,4 +1,4 @@
-/** Secrets are stored as SHA-256 only (promise 5); comparisons are constant-time. */
+/** Secrets are stored as SHA-256 only (promise 5, docs/architecture.md#promises); comparisons are constant-time. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 export function sha256Hex(secret: string): string {

@@ -1,6 +1,6 @@
 /**
  * Typed, coded errors that become RFC 9457 problem+json at the HTTP edge
- * (STYLE.md items 9 and 10). Framework-free so services can throw them.
+ * (docs/architecture.md#observability). Framework-free so services can throw them.
  */
 
 export interface FieldIssue {

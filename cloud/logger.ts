@@ -4,7 +4,7 @@ export type { Logger };
 
 const REDACTED_KEYS = ['authorization', 'token', 'apiKey', 'note', 'residentName'];
 
-/** One root logger per process (STYLE.md item 16); components take `logger.child({ module })`. */
+/** One root logger per process (docs/architecture.md#observability); components take `logger.child({ module })`. */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {

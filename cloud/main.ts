@@ -1,5 +1,5 @@
 /**
- * Composition root of the relay (STYLE.md item 8): wires config, logger,
+ * Composition root of the relay (docs/architecture.md#layout): wires config, logger,
  * store, app and HTTP server. createRelay only assigns; start() migrates,
  * provisions and listens; stop() closes the server, then the store.
  */

@@ -1,6 +1,6 @@
 /**
- * Time as a dependency (STYLE.md 6). Same shape as hub/clock.ts, declared here because drivers/
- * may import only protocols/ (ARCHITECTURE.md layout); the hub's Clock is assignable to this one.
+ * Time as a dependency (docs/architecture.md#the-seams). Same shape as hub/clock.ts, declared here because drivers/
+ * may import only protocols/ (docs/architecture.md#layout); the hub's Clock is assignable to this one.
  */
 export interface Clock {
   now(): number;

@@ -1,5 +1,5 @@
 /**
- * A device model is a data record (STYLE.md 2), as zigbee-herdsman-converters defines devices:
+ * A device model is a data record (docs/adding-a-device.md), as zigbee-herdsman-converters defines devices:
  * how to match it, its transport settings, its framer and codec, and what it exposes.
  * One file per model under drivers/devices/; drivers/index.ts lists them all.
  */

@@ -1,5 +1,5 @@
 /**
- * The registry of device definitions (STYLE.md 3): every file under drivers/devices/ is listed
+ * The registry of device definitions (docs/adding-a-device.md): every file under drivers/devices/ is listed
  * here once; test/drivers/registry.test.ts fails when one is missing or two share an id.
  */
 import type { DeviceDefinition } from './device-definition.ts';

@@ -2,7 +2,7 @@
  * Plays a call-point receiver on a serial port (usually the device end of a PTY pair): each
  * press() writes one v1 frame with that call point's next sequence number.
  *
- * The binding is injected (STYLE.md 4): callers pass drivers/serial/serialport-binding.ts's real
+ * The binding is injected (docs/architecture.md#the-seams): callers pass drivers/serial/serialport-binding.ts's real
  * binding for a PTY, or its mock. Only its type is imported here.
  */
 import type { Logger } from 'pino';
@@ -18,7 +18,7 @@ export interface CallReceiverSimOptions {
   baudRate?: number;
   /**
    * Wait the frame's time on the wire after each write (10 bits a byte at baudRate). A PTY
-   * ignores the baud rate and would deliver 10,000 frames in ~0.1 s (TOOLCHAIN.md).
+   * ignores the baud rate and would deliver 10,000 frames in ~0.1 s (docs/adding-a-device.md#serial-pitfalls).
    */
   pace?: boolean;
   logger?: Logger;

@@ -1,7 +1,7 @@
 /**
  * Plays a call button that speaks MQTT to the hub's broker: authenticates as its device id and
  * publishes CallMessage JSON to care/v1/devices/<id>/call at QoS 1, never retained (a retained
- * call would be replayed to every new subscriber: ARCHITECTURE.md "Retained state lies").
+ * call would be replayed to every new subscriber: docs/mqtt-topics.md refuses retained calls).
  */
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -58,7 +58,7 @@ export function createMqttCallPointSim(options: MqttCallPointSimOptions): MqttCa
       if (client) return;
       try {
         client = await connectAsync(options.url, {
-          protocolVersion: 4, // the hub's broker is aedes: MQTT 3.1.1 only (TOOLCHAIN.md)
+          protocolVersion: 4, // the hub's broker is aedes: MQTT 3.1.1 only (docs/architecture.md#toolchain-notes)
           clientId: options.clientId ?? options.deviceId,
           username: options.deviceId,
           password: options.password,

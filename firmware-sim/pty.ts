@@ -1,5 +1,5 @@
 /**
- * A linked pseudo-terminal pair made by socat (TOOLCHAIN.md): the simulator opens `devicePath`,
+ * A linked pseudo-terminal pair made by socat (docs/adding-a-device.md#serial-pitfalls): the simulator opens `devicePath`,
  * the hub's driver opens `hubPath`, and bytes written at one end come out of the other. A PTY
  * ignores the baud rate, so whoever needs wire timing paces its own writes.
  */

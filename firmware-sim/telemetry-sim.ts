@@ -1,6 +1,6 @@
 /**
  * Load generator for the benchmark: N device clients stream TelemetryMessage JSON at a total rate
- * (messages per second), round robin over the clients. It owns its timer (STYLE.md 6: transports
+ * (messages per second), round robin over the clients. It owns its timer (docs/architecture.md#the-seams: transports
  * and generators own real time). stop() ends the clients and returns the counts.
  */
 import { connectAsync, type MqttClient } from 'mqtt';

@@ -1,2 +1,2 @@
-/** Time as a dependency (STYLE.md 6); one definition, shared with drivers/. */
+/** Time as a dependency (docs/architecture.md#the-seams); one definition, shared with drivers/. */
 export { systemClock, type Clock } from '../drivers/clock.ts';

@@ -1,5 +1,5 @@
 /**
- * The hub's one config schema (STYLE.md 12): defaults and descriptions on each
+ * The hub's one config schema (docs/architecture.md#conventions): defaults and descriptions on each
  * field, file merged with HUB_* environment, every error reported with its path,
  * result frozen.
  */

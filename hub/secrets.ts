@@ -1,4 +1,4 @@
-/** Secrets are stored as SHA-256 of high-entropy random tokens (promise 5), compared in constant time. */
+/** Secrets are stored as SHA-256 of high-entropy random tokens (promise 5 in docs/architecture.md), compared in constant time. */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export function sha256Hex(secret: string | Uint8Array): string {

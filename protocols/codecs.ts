@@ -1,5 +1,5 @@
 /**
- * Registry of wire codecs (STYLE.md 3). A device definition in drivers/ names
+ * Registry of wire codecs (docs/adding-a-device.md). A device definition in drivers/ names
  * its codec from here; adding a serial format is one codec file and one line.
  */
 import { decodeCallFrame, encodeCallFrame, type CallFrame, type DecodeResult } from './call-frame.ts';

@@ -1,5 +1,5 @@
 /**
- * The Event envelope (ARCHITECTURE.md "The seams"): a frame is decoded once and
+ * The Event envelope (docs/architecture.md#the-seams): a frame is decoded once and
  * becomes one Event; rules read it, the outbox stores it, the relay ingests it.
  */
 import { z } from 'zod';
@@ -98,7 +98,7 @@ export type EventDraft = {
   [K in EventKind]: Omit<EventOf<K>, 'id' | 'hubId' | 'seq' | 'hubTime'> & { hubTime?: string };
 }[EventKind];
 
-/** Events that must reach disk before anyone is told (promise 1) and are never shed (promise 7). */
+/** Events that must reach disk before anyone is told (promise 1) and are never shed (promise 7): docs/architecture.md#promises. */
 export function isCritical(event: Pick<Event, 'kind'>): boolean {
   return event.kind === 'alarm' || event.kind === 'alarm-update' || event.kind === 'call-point';
 }

@@ -1,4 +1,4 @@
-/** Hub ↔ relay wire schemas (ARCHITECTURE.md "Hub to relay"). */
+/** Hub ↔ relay wire schemas (docs/architecture.md#the-seams, hub to relay). */
 import { z } from 'zod';
 import { Event, Id } from './event.ts';
 

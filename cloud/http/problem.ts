@@ -1,6 +1,6 @@
 /**
  * The one error shape of the relay (RFC 9457): every non-2xx answer is built
- * here, from app.onError and app.notFound (STYLE.md item 10).
+ * here, from app.onError and app.notFound (docs/architecture.md#observability).
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';

@@ -11,7 +11,7 @@ CREATE TABLE hubs (
   id           text PRIMARY KEY,
   org_id       text NOT NULL REFERENCES orgs (id),
   token_sha256 text NOT NULL UNIQUE CHECK (token_sha256 ~ '^[0-9a-f]{64}$'),
-  -- Highest seq such that every seq 1..acked_seq of this hub is stored (ARCHITECTURE.md "Hub to relay").
+  -- Highest seq such that every seq 1..acked_seq of this hub is stored (docs/architecture.md#the-seams, hub to relay).
   acked_seq    bigint NOT NULL DEFAULT 0,
   last_seen_at timestamptz,
   created_at   timestamptz NOT NULL DEFAULT now()
@@ -37,7 +37,7 @@ CREATE TABLE events (
   resident_id text,
   payload     jsonb NOT NULL,
   received_at timestamptz NOT NULL DEFAULT now(),
-  -- Exactly-once by (hub, seq) as well as by id (promise 2); also serves the contiguity scan.
+  -- Exactly-once by (hub, seq) as well as by id (promise 2, docs/architecture.md#promises); also serves the contiguity scan.
   UNIQUE (hub_id, seq)
 );
 

@@ -1,5 +1,5 @@
 /**
- * The REST resource registry (STYLE.md item 3): one folder per resource under
+ * The REST resource registry (docs/architecture.md#the-seams): one folder per resource under
  * cloud/resources/, one entry here. test/cloud/resources-registry.test.ts
  * fails when a folder is missing from this list or two entries share an id.
  */

@@ -1,4 +1,4 @@
-/** What a REST resource is to the registry (STYLE.md items 3 and 11). */
+/** What a REST resource is to the registry (docs/architecture.md#conventions). */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -9,7 +9,7 @@ export interface ResourceDeps {
   db: Database;
   logger: Logger;
   metrics: Metrics;
-  /** The relay's clock (STYLE.md item 6): relay receive times come from here. */
+  /** The relay's clock (docs/architecture.md#the-seams, clock): relay receive times come from here. */
   now: () => Date;
 }
 

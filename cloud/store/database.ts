@@ -1,5 +1,5 @@
 /**
- * The relay's storage seam (STYLE.md item 5): one thin SQL interface that both
+ * The relay's storage seam (docs/architecture.md#the-seams): one thin SQL interface that both
  * PGlite (embedded default) and a pg.Pool (production) satisfy, so repos are
  * written once and one contract suite runs against both.
  */

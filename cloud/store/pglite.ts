@@ -1,6 +1,6 @@
 /**
  * PGlite store: PostgreSQL in WASM, one connection, queries one at a time
- * (TOOLCHAIN.md). The embedded default for demos, quick start and tests; never
+ * (docs/architecture.md#toolchain-notes). The embedded default for demos, quick start and tests; never
  * the store for several relay replicas. The only file that imports PGlite.
  */
 import { mkdirSync } from 'node:fs';
@@ -33,7 +33,7 @@ function wrap(q: PGlite | Transaction): Queryable {
 }
 
 export function createPgliteDatabase(options: PgliteDatabaseOptions = {}): PgliteDatabase {
-  // Opened on first use so that creating the relay performs no I/O (STYLE.md item 8).
+  // Opened on first use so that creating the relay performs no I/O (docs/architecture.md#conventions).
   let opening: Promise<PGlite> | undefined;
   function open(): Promise<PGlite> {
     opening ??= (async function openPglite() {

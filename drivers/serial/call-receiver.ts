@@ -42,7 +42,7 @@ export interface CallReceiverOptions {
   backoff?: Partial<BackoffOptions>;
   /**
    * Discard what the port held before we opened it (default true). Bytes written while nobody
-   * read stay in a PTY or UART buffer and reach the next opener (TOOLCHAIN.md): a call frame of
+   * read stay in a PTY or UART buffer and reach the next opener (docs/adding-a-device.md#serial-pitfalls): a call frame of
    * unknown age must not raise an alarm now. Call points repeat unacknowledged presses.
    */
   flushOnOpen?: boolean;

@@ -1,7 +1,7 @@
 /**
  * Raises, acknowledges and resolves alarms. Every change is written — the alarm
  * record and its Event in one fsynced batch — before listeners (the panel) hear
- * of it, so an alarm anyone has seen survives a power cut (promise 1).
+ * of it, so an alarm anyone has seen survives a power cut (promise 1, docs/architecture.md#promises).
  */
 import { randomFillSync } from 'node:crypto';
 import type { Actor, AlarmState } from '../../protocols/event.ts';

@@ -6,7 +6,7 @@
  * - Writes are group-committed: appends that arrive while a batch is on its way
  *   to disk go together in the next batch. A batch holding any critical event
  *   (alarm, alarm update, call) is written with fsync before anyone hears of it;
- *   telemetry alone rides without fsync (level's default), see TOOLCHAIN.md figures.
+ *   telemetry alone rides without fsync (level's default), figures in docs/architecture.md#durability.
  */
 import { randomFillSync } from 'node:crypto';
 import { Event, isCritical, type EventDraft } from '../../protocols/event.ts';

@@ -20,7 +20,7 @@ export interface KvStore {
   get<T>(key: string): Promise<T | undefined>;
   /**
    * Applies all ops or none. `sync: true` returns only after the OS has the write
-   * on disk (fsync): the durability point for alarms (ARCHITECTURE.md promise 1).
+   * on disk (fsync): the durability point for alarms (promise 1, docs/architecture.md#durability).
    */
   batch(ops: KvOp[], options: { sync: boolean }): Promise<void>;
   /** Entries in key order within the range. */

@@ -1,5 +1,5 @@
 /**
- * Promise 4 at the relay: hostile bodies on POST /v1/ingest never yield a 500
+ * Promise 4 (docs/architecture.md#promises) at the relay: hostile bodies on POST /v1/ingest never yield a 500
  * and never store part of a batch. Three generators: any JSON, valid batches
  * with one field replaced by something nasty, and arbitrary bytes.
  */

@@ -1,4 +1,4 @@
-/** STYLE.md item 3: every resource folder is registered, once. */
+/** docs/architecture.md#the-seams (registries): every resource folder is registered, once. */
 import { readdirSync, statSync } from 'node:fs';
 import t from 'tap';
 import { resources } from '../../cloud/resources/index.ts';

@@ -1,5 +1,5 @@
 /**
- * The relay store contract (STYLE.md item 5), run against every Database
+ * The relay store contract (docs/architecture.md#the-seams), run against every Database
  * implementation: PGlite always, PostgreSQL when DATABASE_URL is set.
  */
 import type { Test } from 'tap';

@@ -1,5 +1,5 @@
 /**
- * Promise 1 at its simplest: every call the hub acknowledged (MQTT PUBACK) is an
+ * Promise 1 (docs/architecture.md#promises) at its simplest: every call the hub acknowledged (MQTT PUBACK) is an
  * alarm after a kill -9 and a restart. The hub runs as its own process via its CLI.
  */
 import t from 'tap';

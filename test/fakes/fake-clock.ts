@@ -1,4 +1,4 @@
-/** A Clock whose time moves only when a test says so (STYLE.md 6). */
+/** A Clock whose time moves only when a test says so (docs/architecture.md#the-seams). */
 import type { Clock } from '../../drivers/clock.ts';
 
 interface Timer {

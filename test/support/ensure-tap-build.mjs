@@ -1,6 +1,6 @@
 // tap bakes its plugin list into node_modules at build time. A fresh `npm ci`
 // ships the default build, which loads @tapjs/typescript (ts-node), and that
-// breaks on TypeScript 7 (TOOLCHAIN.md). Rebuild once when the baked list is stale.
+// breaks on TypeScript 7 (docs/architecture.md#toolchain-notes). Rebuild once when the baked list is stale.
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 

@@ -1,6 +1,6 @@
 /**
  * A migrated PGlite database per test file without paying initdb each time
- * (6-7 s, TOOLCHAIN.md): the first file to need it builds a template, runs the
+ * (6-7 s, docs/architecture.md#toolchain-notes): the first file to need it builds a template, runs the
  * migrations and dumps the data folder to os.tmpdir(); later files load the
  * dump. The cache key hashes the migration files and the PGlite version, so a
  * new migration builds a new template.

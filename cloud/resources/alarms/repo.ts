@@ -1,6 +1,6 @@
 /**
  * SQL for the alarm projection and its reads. Tenancy lives here, once: every
- * read takes the caller's orgId (STYLE.md item 11, promise 5).
+ * read takes the caller's orgId (docs/architecture.md#conventions; promise 5, docs/architecture.md#promises).
  */
 import type { Actor, AlarmPriority, AlarmState } from '../../../protocols/event.ts';
 import type { Queryable } from '../../store/database.ts';

@@ -11,7 +11,7 @@ export async function lockHub(tx: Queryable, hubId: string): Promise<{ ackedSeq:
 
 /**
  * Inserts events, skipping any whose id or (hub_id, seq) is already stored
- * (promise 2). The batch travels as one JSON parameter: one round trip and no
+ * (promise 2, docs/architecture.md#promises). The batch travels as one JSON parameter: one round trip and no
  * 65535-parameter limit. Returns the ids stored now.
  */
 export async function insertEvents(tx: Queryable, events: readonly Event[]): Promise<Set<string>> {

@@ -1,6 +1,6 @@
 /**
  * Ingest: store a hub's batch exactly once and answer the highest contiguous
- * seq stored (ARCHITECTURE.md "Hub to relay", promise 2). No Hono here.
+ * seq stored (docs/architecture.md#the-seams, hub to relay; promise 2). No Hono here.
  */
 import type { Event } from '../../../protocols/event.ts';
 import type { IngestAck, IngestBatch } from '../../../protocols/wire.ts';
