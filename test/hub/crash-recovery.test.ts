@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createHub } from '../../hub/main.ts';
 import { EventLog } from '../../hub/store/event-log.ts';
 import { createLevelStore } from '../../hub/store/level-store.ts';
+import { Outbox } from '../../hub/store/outbox.ts';
 import { systemClock } from '../../hub/clock.ts';
 import { createTestLogger } from '../fakes/test-logger.ts';
 import { hubConfig } from './support.ts';
@@ -88,4 +89,38 @@ t.test('the evaluation mark does not pass inputs still waiting for their replay'
   log.evaluated(pending[0]!.seq);
   t.equal(log.evaluatedSeq, 1, 'only the first replayed input counts as evaluated');
   await store.close();
+});
+
+t.test('before the replay, nothing past an unevaluated input may be sent or deleted', async (t) => {
+  // The live mark is loaded at start: were it computed only when the replay asks for the inputs,
+  // a forwarder started first could send them and the relay's acknowledgement delete them.
+  const dataDir = t.testdir();
+  let store = createLevelStore(join(dataDir, 'leveldb'));
+  await store.open();
+  let log = new EventLog({ hubId: 'hub-test', store, clock: systemClock });
+  await log.start();
+  const reading = await log.append({ kind: 'reading', deviceId: 'ox', payload: { metric: 'spo2', loinc: '59408-5', value: 97, unit: '%' } }, [], {
+    evaluate: true,
+  });
+  log.evaluated(reading.seq);
+  await log.append(callDraft(1), [], { evaluate: true }); // stored, then the power cut before the rules ran
+  await log.append({ kind: 'alarm-update', payload: { alarmId: '0192a4f0-0000-7000-8000-000000000001', state: 'acknowledged', by: { kind: 'panel' } } });
+  await store.close();
+
+  store = createLevelStore(join(dataDir, 'leveldb'));
+  await store.open();
+  t.teardown(() => store.close());
+  log = new EventLog({ hubId: 'hub-test', store, clock: systemClock });
+  await log.start();
+  const outbox = new Outbox(store, () => log.forwardableSeq);
+  await outbox.start();
+  t.equal(log.forwardableSeq, 1, 'the unevaluated call (seq 2) holds the bound from the first moment');
+  t.same((await outbox.peek(10)).map((e) => e.seq), [1], 'only the reading before it may be sent');
+  t.equal(await outbox.ackThrough(3), 1, 'an acknowledgement of everything deletes only the reading');
+  const pending = await log.unevaluated();
+  t.same(pending.map((e) => e.seq), [2], 'the call is replayed');
+  log.evaluated(2);
+  t.equal(log.forwardableSeq, 3);
+  t.same((await outbox.peek(10)).map((e) => e.seq), [2, 3], 'after its replay the rest may go');
+  t.same(await log.unevaluated(), [], 'nothing is replayed twice');
 });

@@ -103,9 +103,12 @@ t.test('one rule: nothing past an input still waiting for the rules is sent; its
   // The panel's updates are not rule inputs: before the fix they were sent ahead of the mark, the
   // relay's ack of them deleted nothing, and the forwarder backed off and sent them again.
   const r = await relay(t, (_req, body, res) => ok(res, lastOf(body)));
-  const { log, outbox, forwarder, metrics } = await rig(t, r.url, { wired: true, events: 2, batchSize: 10, idleMs: 3_600_000, retryMinMs: 3_600_000, retryMaxMs: 3_600_000 });
+  const clock = new FakeClock(0);
+  const HOUR = 3_600_000;
+  const { log, outbox, forwarder, metrics } = await rig(t, r.url, { clock, wired: true, events: 2, batchSize: 10, idleMs: HOUR, retryMinMs: HOUR, retryMaxMs: HOUR });
   forwarder.start();
-  await eventually(() => outbox.ackedSeq === 2, 'the readings forwarded');
+  clock.advance(0);
+  await eventually(() => outbox.ackedSeq === 2 && clock.pending === 1, 'the readings forwarded');
   const call = await log.append({ kind: 'call-point', deviceId: 'cp', payload: { event: 'call', deviceSeq: 1, battery: null, via: 'serial' } }, [], {
     evaluate: true,
   });
@@ -113,8 +116,13 @@ t.test('one rule: nothing past an input still waiting for the rules is sent; its
   t.equal(log.forwardableSeq, 2, 'the unevaluated call holds the bound');
   t.same(await outbox.peek(10), [], 'nothing past it may be sent');
   t.equal(await outbox.ackThrough(4), 0, 'nor deleted');
+  clock.advance(0); // the round the appends asked for finds nothing to send
+  await eventually(() => clock.pending === 1 && clock.pendingDelays[0] === HOUR, 'idle again');
+  t.equal(r.batches.length, 1, 'nothing sent while the call waits for the rules');
   log.evaluated(call.seq);
-  await eventually(() => outbox.ackedSeq === 4, 'the call and the update forwarded after the evaluation (no idle wait: idleMs is an hour)');
+  t.same(clock.pendingDelays, [0], 'the evaluation wakes the forwarder');
+  clock.advance(0);
+  await eventually(() => outbox.ackedSeq === 4, 'the call and the update forwarded');
   t.same(r.batches.map((b) => b.seqs), [[1, 2], [3, 4]], 'each event sent once');
   t.equal(failures(metrics, 'ack-below-batch'), 0);
 });

@@ -83,3 +83,94 @@ t.test('invalid drafts are refused with a code, nothing stored', async (t) => {
   t.equal(log.seq, 0);
   t.same(await store.entries({}), []);
 });
+
+const call = (deviceSeq: number) =>
+  ({ kind: 'call-point', deviceId: 'cp', payload: { event: 'call', deviceSeq, battery: null, via: 'serial' } }) as const;
+const update = { kind: 'alarm-update', payload: { alarmId: '0192a4f0-0000-7000-8000-000000000001', state: 'resolved', by: { kind: 'panel' } } } as const;
+
+t.test('forwardableSeq: durable, and below the lowest input still waiting for the rules', async (t) => {
+  const store = createMemoryStore();
+  await store.open();
+  const marks: number[] = [];
+  const log = new EventLog({ hubId: 'h1', store, clock: new FakeClock(1), onForwardable: (seq) => marks.push(seq) });
+  await log.start();
+  t.equal(log.forwardableSeq, 0);
+  await log.append(reading(1));
+  t.same(marks, [1], 'a durable append announces the new bound');
+  const first = await log.append(call(1), [], { evaluate: true });
+  const second = await log.append(call(2), [], { evaluate: true });
+  await log.append(update);
+  t.same(marks, [1, 1, 1, 1], 'appends behind an unevaluated input do not move it');
+  t.equal(log.forwardableSeq, 1);
+  t.equal(log.evaluatedSeq, 1);
+  log.evaluated(second.seq);
+  t.equal(log.forwardableSeq, 1, 'a later input evaluated first does not pass an earlier one');
+  log.evaluated(first.seq);
+  t.equal(log.forwardableSeq, 4, 'the panel update after them is forwardable without waiting for another input');
+  t.same(marks, [1, 1, 1, 1, 1, 4], 'each evaluation announces the bound');
+  log.evaluated(first.seq);
+  t.equal(marks.length, 6, 'evaluating a seq twice announces nothing');
+});
+
+t.test('forwardableSeq never includes a batch still on its way to disk, nor one that failed', async (t) => {
+  const inner = createMemoryStore();
+  let gate: { open: () => void; fail: (err: Error) => void } | null = null;
+  const store: KvStore = {
+    ...inner,
+    batch: (ops, o) =>
+      gate === null
+        ? inner.batch(ops, o)
+        : new Promise<void>((resolve, reject) => {
+            gate = { open: () => inner.batch(ops, o).then(resolve, reject), fail: reject };
+          }),
+  };
+  await store.open();
+  const log = new EventLog({ hubId: 'h1', store, clock: new FakeClock(1) });
+  await log.start();
+  await log.append(reading(1));
+  gate = { open: () => undefined, fail: () => undefined };
+  const writing = log.append(reading(2));
+  await new Promise((r) => setImmediate(r));
+  t.equal(log.seq, 2, 'the seq is assigned');
+  t.equal(log.forwardableSeq, 1, 'but not forwardable before it is on disk');
+  const pending = gate as { open: () => void };
+  gate = null;
+  pending.open();
+  await writing;
+  t.equal(log.forwardableSeq, 2);
+
+  gate = { open: () => undefined, fail: () => undefined };
+  const failing = log.append(reading(3));
+  await new Promise((r) => setImmediate(r));
+  const toFail = gate as { fail: (err: Error) => void };
+  gate = null;
+  toFail.fail(new Error('disk full'));
+  await t.rejects(failing, /disk full/);
+  t.equal(log.forwardableSeq, 2, 'a failed batch never becomes forwardable');
+});
+
+t.test('the outbox sends and deletes through one bound', async (t) => {
+  const store = createMemoryStore();
+  await store.open();
+  const log = new EventLog({ hubId: 'h1', store, clock: new FakeClock(1) });
+  await log.start();
+  for (let v = 1; v <= 5; v++) await log.append(reading(v));
+  let bound = 3;
+  const outbox = new Outbox(store, () => bound);
+  await outbox.start();
+  t.same((await outbox.peek(10)).map((e) => e.seq), [1, 2, 3], 'peek stops at the bound');
+  t.same((await outbox.peek(2)).map((e) => e.seq), [1, 2], 'and at the limit');
+  t.equal(await outbox.ackThrough(5), 3, 'an ack past the bound deletes only through it');
+  t.equal(outbox.ackedSeq, 3);
+  t.same(await outbox.peek(10), [], 'nothing forwardable is left');
+  t.equal(await outbox.ackThrough(3), 0, 'a repeated ack deletes nothing');
+  bound = 5;
+  t.same((await outbox.peek(10)).map((e) => e.seq), [4, 5]);
+  t.equal(await outbox.ackThrough(4), 1);
+
+  const reopened = new Outbox(store);
+  await reopened.start();
+  t.equal(reopened.ackedSeq, 4, 'the acknowledged mark is stored');
+  t.same((await reopened.peek(10)).map((e) => e.seq), [5], 'without a bound, everything left is forwardable');
+  t.same((await store.entries({ gte: 'outbox:', lt: 'outbox;' })).length, 1, 'acknowledged events are deleted from the store');
+});
