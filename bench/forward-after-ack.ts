@@ -1,0 +1,138 @@
+/**
+ * npm run bench:forward-after-ack — how soon the relay has what the panel did.
+ * A hub (LevelDB, aedes, production retry and idle settings) forwards to a
+ * relay in its own process (PGlite, or PostgreSQL when DATABASE_URL is set).
+ * Each round: a call over MQTT raises an alarm, the panel acknowledges it,
+ * then resolves it (through the hub's AlarmService, as the panel's handlers
+ * do), and the next round's call is the new alarm after the resolve. Measured:
+ * from each action until the hub holds the relay's acknowledgement of the
+ * event it wrote (the relay has committed it by then).
+ *
+ * Env: BENCH_ROUNDS (50); BENCH_GAP_MS (0), a pause between the steps, as a
+ * nurse would leave; DATABASE_URL to run against a PostgreSQL database made
+ * for the run (it is filled; drop it after).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { pino } from 'pino';
+import { startService } from '../firmware-sim/processes.ts';
+import { HubConfig } from '../hub/config.ts';
+import { createHub, type Hub } from '../hub/main.ts';
+import { sha256Hex } from '../hub/secrets.ts';
+import { deviceTopic } from '../protocols/mqtt-topics.ts';
+import { formatSummary, summarise } from './stats.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 50);
+const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 0);
+/** A stalled forwarder shows as a timeout here rather than a hang. */
+const LIMIT_MS = 120_000;
+const say = (line: string) => process.stdout.write(line + '\n');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 65_535) throw new Error('BENCH_ROUNDS: expected a whole number from 1 to 65535 (a call point seq)');
+  const dir = mkdtempSync(join(tmpdir(), 'carehub-bench-forward-after-ack-'));
+  const hubId = 'bench-hub-ack';
+  const token = randomBytes(24).toString('base64url');
+  const buttonPassword = randomBytes(16).toString('base64url');
+  writeFileSync(
+    join(dir, 'cloud.json'),
+    JSON.stringify({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: join(dir, 'cloud'),
+      logLevel: 'warn',
+      bootstrap: { orgs: [{ id: 'bench', name: 'Bench', kind: 'nursing-home' }], hubs: [{ id: hubId, orgId: 'bench', tokenSha256: sha256Hex(token) }] },
+    }),
+  );
+  const relay = startService('cloud', ['start', '--config', join(dir, 'cloud.json')], join(dir, 'cloud.log'));
+  let hub: Hub | null = null;
+  let client: mqtt.MqttClient | null = null;
+  try {
+    const relayUrl = await relay.waitFor(/listening on (\S+)/, 120_000);
+    hub = createHub(
+      HubConfig.parse({
+        hubId,
+        dataDir: join(dir, 'hub'),
+        logLevel: 'warn',
+        panel: { host: '127.0.0.1', port: 0 },
+        broker: { host: '127.0.0.1', port: 0 },
+        relay: { url: relayUrl, token }, // retry and idle at their defaults: a stall would cost seconds
+        rooms: [{ id: 'room-102', name: 'Room 102' }],
+        devices: [{ id: 'btn-102', roomId: 'room-102', mqtt: { passwordSha256: sha256Hex(buttonPassword) } }],
+      }),
+      { logger: pino({ level: 'warn' }) },
+    );
+    const { brokerPort } = await hub.start();
+    client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
+      clientId: 'btn-102',
+      username: 'btn-102',
+      password: buttonPassword,
+      protocolVersion: 4, // aedes speaks MQTT 3.1.1 only
+      reconnectPeriod: 0,
+    });
+    say(
+      `carehub forward-after-ack benchmark: ${ROUNDS} rounds of call → acknowledge → resolve, gap ${GAP_MS} ms, hub (LevelDB) → relay (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, own process)`,
+    );
+    const h = hub;
+    const c = client;
+    /** Resolves once the relay has acknowledged everything the hub has written so far. */
+    const atRelay = async (what: string) => {
+      const target = h.log.seq;
+      const deadline = performance.now() + LIMIT_MS;
+      while (h.outbox.ackedSeq < target) {
+        if (performance.now() > deadline) throw new Error(`${what}: not at the relay after ${LIMIT_MS} ms`);
+        await sleep(1);
+      }
+    };
+    const raised: number[] = [];
+    const acked: number[] = [];
+    const resolved: number[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      let t0 = performance.now();
+      const open = new Promise<string>((resolve) => {
+        const off = h.alarms.onChange((alarm) => {
+          if (alarm.state === 'active') {
+            off();
+            resolve(alarm.id);
+          }
+        });
+      });
+      await c.publishAsync(deviceTopic('btn-102', 'call'), JSON.stringify({ event: 'call', seq: round }), { qos: 1 });
+      const alarmId = await open;
+      await atRelay(`round ${round}: new alarm`);
+      raised.push(performance.now() - t0);
+      await sleep(GAP_MS);
+
+      t0 = performance.now();
+      await h.alarms.acknowledge(alarmId, { kind: 'panel', id: 'bench-nurse' });
+      await atRelay(`round ${round}: acknowledge`);
+      acked.push(performance.now() - t0);
+      await sleep(GAP_MS);
+
+      t0 = performance.now();
+      await h.alarms.resolve(alarmId, { kind: 'panel', id: 'bench-nurse' });
+      await atRelay(`round ${round}: resolve`);
+      resolved.push(performance.now() - t0);
+      await sleep(GAP_MS);
+    }
+    say(formatSummary('acknowledge → at the relay', summarise(acked)));
+    say(formatSummary('resolve → at the relay', summarise(resolved)));
+    say(formatSummary('new alarm (call) → at the relay', summarise(raised)));
+    const failures = [...h.metrics.render().matchAll(/^carehub_hub_forward_failures_total\{reason="([^"]+)"\} (\d+)$/gm)]
+      .filter((m) => m[2] !== '0')
+      .map((m) => `${m[1]}=${m[2]}`);
+    const backlog = /^carehub_hub_outbox_backlog (\d+)$/m.exec(h.metrics.render())?.[1];
+    say(`forward failures: ${failures.length > 0 ? failures.join(', ') : 'none'}; outbox backlog at the end: ${backlog}`);
+  } finally {
+    await client?.endAsync();
+    await hub?.stop();
+    await relay.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
