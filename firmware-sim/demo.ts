@@ -8,6 +8,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
+import { hashPin, newPairingCode, normalisePairingCode, pinProblem, tokenSha256 } from '../hub/staff/credentials.ts';
 import { createSerialportBinding } from '../drivers/serial/serialport-binding.ts';
 import { createCallReceiverSim } from './call-receiver-sim.ts';
 import { createMqttCallPointSim } from './mqtt-call-point-sim.ts';
@@ -23,16 +24,29 @@ interface DemoSecrets {
   hubToken: string;
   operatorKey: string;
   buttonPassword: string;
+  /** the demo nurse's panel PIN */
+  nursePin: string;
 }
 
-/** Secrets persist in the data folder so a second run keeps the same operator key. */
+const DEMO_NURSE = { id: 'nurse-demo', name: 'Demo Nurse' };
+
+/** Six random digits that `hub staff add` would accept. */
+function randomPin(): string {
+  for (;;) {
+    const pin = String(randomBytes(4).readUInt32BE() % 1_000_000).padStart(6, '0');
+    if (!pinProblem(pin)) return pin;
+  }
+}
+
+/** Secrets persist in the data folder so a second run keeps the same operator key and PIN. */
 function loadSecrets(): DemoSecrets {
   const file = join(DATA, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoSecrets;
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DemoSecrets>) : {};
   const secrets = {
-    hubToken: randomBytes(24).toString('base64url'),
-    operatorKey: `op_${randomBytes(24).toString('base64url')}`,
-    buttonPassword: randomBytes(16).toString('base64url'),
+    hubToken: stored.hubToken ?? randomBytes(24).toString('base64url'),
+    operatorKey: stored.operatorKey ?? `op_${randomBytes(24).toString('base64url')}`,
+    buttonPassword: stored.buttonPassword ?? randomBytes(16).toString('base64url'),
+    nursePin: stored.nursePin ?? randomPin(),
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
@@ -109,6 +123,8 @@ async function main(): Promise<number> {
     const relayUrl = (await relay.waitFor(/listening on (\S+)/, 120_000)).replace(/\/$/, '');
 
     const [panelPort, brokerPort] = [await freePort(8080), await freePort(1884)];
+    // The demo's display is paired by the printed Panel URL: a new one-time code each run.
+    const pairingCode = newPairingCode();
     writeFileSync(
       join(DATA, 'hub.json'),
       JSON.stringify(
@@ -129,6 +145,14 @@ async function main(): Promise<number> {
               : { id: 'btn-101', roomId: 'room-101', mqtt: { passwordSha256: sha256(secrets.buttonPassword) } },
             { id: 'btn-102', roomId: 'room-102', mqtt: { passwordSha256: sha256(secrets.buttonPassword) } },
           ],
+          staff: [{ ...DEMO_NURSE, pinScrypt: await hashPin(secrets.nursePin) }],
+          displays: [
+            {
+              id: 'demo-display',
+              pairingCodeSha256: tokenSha256(normalisePairingCode(pairingCode)),
+              pairingExpiresAt: new Date(Date.now() + 24 * 3600_000).toISOString(),
+            },
+          ],
         },
         null,
         2,
@@ -138,7 +162,8 @@ async function main(): Promise<number> {
     services.push(hub);
     const panelUrl = await hub.waitFor(/^Panel: (\S+)/);
 
-    say(`Panel: ${panelUrl}`);
+    say(`Panel: ${new URL(`pair?code=${pairingCode}`, panelUrl).href}`);
+    say(`Staff sign-in: ${DEMO_NURSE.id} PIN ${secrets.nursePin}`);
     say(`Relay: ${relayUrl}`);
     say(`Operator API key: ${secrets.operatorKey}`);
     say(`(relay docs: ${relayUrl}/docs · logs: ${join(DATA, 'hub.log')}, ${join(DATA, 'cloud.log')})`);
@@ -158,7 +183,7 @@ async function main(): Promise<number> {
     for (const button of buttons.values()) await button.close();
     await serial?.close();
     await reportRelay(relayUrl, secrets.operatorKey);
-    say('Demo running. Acknowledge and resolve the open call on the panel. Ctrl-C to stop.');
+    say('Demo running. Open the panel (the link pairs this browser as a display, once), sign in as the demo nurse, then acknowledge and resolve the open call. Ctrl-C to stop.');
   } catch (err) {
     process.stderr.write(`demo: ${(err as Error).message}\n`);
     await shutdown(1);

@@ -32,7 +32,7 @@ export interface StaffSession {
   expiresAt: number;
 }
 
-export type PairResult = { ok: true; displayId: string; cookie: string } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
+export type PairResult = { ok: true; displayId: string; cookie: string } | { ok: false; reason: 'unknown' | 'used' | 'expired'; displayId?: string };
 
 export interface PanelAccessOptions {
   staff: readonly StaffMember[];
@@ -189,16 +189,19 @@ export class PanelAccess {
     return tokenMatches(cookie.slice(dot + 1), record.tokenSha256) ? id : null;
   }
 
-  /** Trades a one-time pairing code for a display token (stored as SHA-256, durably). */
-  async pair(code: string, address: string): Promise<PairResult> {
+  /**
+   * Trades a one-time pairing code for a display token (stored as SHA-256, durably).
+   * `current` is the display the request's cookie already names: its own spent code is no attack.
+   */
+  async pair(code: string, address: string, current: string | null = null): Promise<PairResult> {
     const codeHash = tokenSha256(normalisePairingCode(code));
     const entry = this.options.displays.find((d) => tokenMatches(normalisePairingCode(code), d.pairingCodeSha256));
     const fail = (reason: 'unknown' | 'used' | 'expired'): PairResult => {
       this.noteFailure(address);
-      return { ok: false, reason };
+      return { ok: false, reason, ...(entry && { displayId: entry.id }) };
     };
     if (!entry) return fail('unknown');
-    if (this.paired.get(entry.id)?.codeSha256 === codeHash) return fail('used');
+    if (this.paired.get(entry.id)?.codeSha256 === codeHash) return current === entry.id ? { ok: false, reason: 'used', displayId: entry.id } : fail('used');
     if (Date.parse(entry.pairingExpiresAt) <= this.options.clock.now()) return fail('expired');
     const token = newToken();
     const record = { tokenSha256: tokenSha256(token), codeSha256: codeHash, pairedAt: new Date(this.options.clock.now()).toISOString() };

@@ -145,7 +145,9 @@ export function createPanelApp(options: PanelAppOptions): Hono<Env> {
     if (code === undefined || code.trim() === '') return c.html(PAIR_PAGE.replace('{{MESSAGE}}', ''));
     const wait = access.retryAfterS(c.var.address);
     if (wait > 0) return refuse(c, 'rate-limited', 429, 'too many bad attempts; wait', { 'Retry-After': String(wait) });
-    const result = await access.pair(code.slice(0, 128), c.var.address);
+    const result = await access.pair(code.slice(0, 128), c.var.address, c.var.display);
+    // The display that spent this code opens its link again (a bookmark, a reload): just show the panel.
+    if (!result.ok && result.reason === 'used' && result.displayId === c.var.display) return c.redirect('/', 303);
     if (!result.ok) {
       metrics.inc('panel_refused_total', { reason: 'bad-pairing-code' });
       logger.warn({ reason: 'bad-pairing-code', why: result.reason, address: c.var.address }, 'panel request refused');

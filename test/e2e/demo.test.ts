@@ -2,6 +2,7 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { cookiesOf } from '../support/panel-auth.ts';
 
 // Without socat the demo swaps room 101's serial call point for an MQTT button; the checks are the same.
 t.test('the demo shows an alarm on the panel and in the relay API, then stops on SIGTERM', async (t) => {
@@ -32,15 +33,35 @@ t.test('the demo shows an alarm on the panel and in the relay API, then stops on
   const panelUrl = /^Panel: (\S+)$/m.exec(lines.join('\n'))?.[1];
   const relayUrl = /^Relay: (\S+)$/m.exec(lines.join('\n'))?.[1];
   const key = /^Operator API key: (\S+)$/m.exec(lines.join('\n'))?.[1];
+  const signIn = /^Staff sign-in: (\S+) PIN (\S+)$/m.exec(lines.join('\n'));
   t.ok(panelUrl && relayUrl && key, 'prints Panel, Relay and Operator API key lines');
+  t.ok(signIn, 'prints a Staff sign-in line with the demo nurse\'s id and PIN');
 
-  const panel = (await (await fetch(new URL('api/alarms', panelUrl))).json()) as { items: Array<{ roomId: string; state: string }> };
+  // The printed Panel URL pairs this client as a display, so it sees alarms at once.
+  const paired = await fetch(panelUrl!, { redirect: 'manual' });
+  t.equal(paired.status, 303, 'the Panel URL pairs the display and sends it to the panel');
+  const display = cookiesOf(paired);
+  const panel = (await (await fetch(new URL('api/alarms', panelUrl), { headers: { cookie: display } })).json()) as {
+    items: Array<{ id: string; roomId: string; state: string }>;
+  };
   t.match(panel.items, [{ roomId: 'room-102', state: 'active' }], 'the panel shows the open MQTT call');
+  t.equal((await fetch(new URL('api/alarms', panelUrl))).status, 401, 'without the pairing cookie the list is refused');
+
+  // The demo nurse signs in with the printed PIN and acknowledges the call.
+  const session = await fetch(new URL('api/session', panelUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ staffId: signIn?.[1], pin: signIn?.[2] }),
+  });
+  t.equal(session.status, 200, 'the printed PIN signs the demo nurse in');
+  const ack = await fetch(new URL(`api/alarms/${panel.items[0]?.id}/acknowledge`, panelUrl), { method: 'POST', headers: { cookie: cookiesOf(session) } });
+  t.match(await ack.json(), { state: 'acknowledged', lifecycle: [{}, { by: { kind: 'panel', id: signIn?.[1] } }] }, 'acknowledged as the demo nurse');
 
   const relay = await fetch(`${relayUrl}/v1/alarms`, { headers: { authorization: `Bearer ${key}` } });
   t.equal(relay.status, 200);
   const states = ((await relay.json()) as { items: Array<{ roomId: string; state: string }> }).items.map((a) => `${a.roomId}:${a.state}`).sort();
-  t.same(states, ['room-101:resolved', 'room-102:active'], 'the relay has both alarms with their states');
+  t.same(states.slice(0, 1), ['room-101:resolved'], 'the relay has the resolved call');
+  t.match(states[1], /^room-102:(active|acknowledged)$/, 'and the open call (acknowledged once forwarded)');
   t.equal((await fetch(`${relayUrl}/docs`)).status, 200, 'the docs page is served under the relay URL');
 
   demo.kill('SIGTERM');
