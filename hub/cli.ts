@@ -109,7 +109,9 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     const { config } = result;
     io.err(`hub: config ok (${summary(config)})`);
     const relay = { ...config.relay, url: config.relay.url && urlForLog(config.relay.url), token: config.relay.token ? '[set]' : undefined };
-    io.out(JSON.stringify({ ...config, relay }, null, 2));
+    // A PIN's scrypt hash can be brute-forced offline (a PIN is short): not printed.
+    const staff = config.staff.map((member) => ({ ...member, pinScrypt: '[set]' }));
+    io.out(JSON.stringify({ ...config, relay, staff }, null, 2));
     return 0;
   }
   return runDaemon(result.config, file, io);
@@ -118,7 +120,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
 function summary(config: HubConfig): string {
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   const relay = config.relay.url ? `relay ${urlForLog(config.relay.url)}` : 'no relay';
-  return [`hub ${config.hubId}`, count(config.rooms.length, 'room'), count(config.receivers.length, 'receiver'), count(config.devices.length, 'device'), relay].join(', ');
+  return [`hub ${config.hubId}`, count(config.rooms.length, 'room'), count(config.receivers.length, 'receiver'), count(config.devices.length, 'device'), count(config.staff.length, 'staff member'), count(config.displays.length, 'display'), relay].join(', ');
 }
 
 function printConfigErrors(errors: ConfigIssue[], io: CliIo): void {

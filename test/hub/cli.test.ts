@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { main as cloudMain } from '../../cloud/cli.ts';
 import { main } from '../../hub/cli.ts';
+import { hashPin } from '../../hub/staff/credentials.ts';
 
 function capture(env: Record<string, string | undefined> = {}) {
   const out: string[] = [];
@@ -63,13 +64,18 @@ t.test('check-config: "config ok" with a summary, and settings with secrets mask
     rooms: [{ id: 'r1', name: 'Room 1' }],
     devices: [{ id: 'd1', roomId: 'r1', mqtt: { passwordSha256: 'a'.repeat(64) } }],
     relay: { url: 'https://relay.example.org/base?key=querysecret' },
+    staff: [{ id: 'nurse-1', name: 'Nurse One', pinScrypt: await hashPin('482916') }],
   });
   const run = capture({ HUB_RELAY_TOKEN: 'tokensecret-tokensecret' });
   t.equal(await main(['check-config', '-c', file], run.io), 0);
-  t.same(run.err, ['hub: config ok (hub h1, 1 room, 0 receivers, 1 device, relay https://relay.example.org/base?key=redacted)']);
+  t.same(run.err, ['hub: config ok (hub h1, 1 room, 0 receivers, 1 device, 1 staff member, 0 displays, relay https://relay.example.org/base?key=redacted)']);
   const settings = JSON.parse(run.out.join('\n'));
-  t.match(settings, { hubId: 'h1', relay: { token: '[set]', url: 'https://relay.example.org/base?key=redacted', allowInsecureHttp: false } });
-  t.notMatch(run.out.join('\n') + run.err.join('\n'), /tokensecret|querysecret/);
+  t.match(settings, {
+    hubId: 'h1',
+    relay: { token: '[set]', url: 'https://relay.example.org/base?key=redacted', allowInsecureHttp: false },
+    staff: [{ id: 'nurse-1', pinScrypt: '[set]' }],
+  });
+  t.notMatch(run.out.join('\n') + run.err.join('\n'), /tokensecret|querysecret|scrypt\$/);
 });
 
 t.test('check-config: every problem at once, exit 2', async (t) => {
