@@ -9,7 +9,7 @@
  * event it wrote (the relay has committed it by then).
  *
  * Env: BENCH_ROUNDS (50); BENCH_GAP_MS (0), a pause between the steps, as a
- * nurse would leave; DATABASE_URL to run against a PostgreSQL database made
+ * nurse would leave; BENCH_VERBOSE=1 prints each round; DATABASE_URL to run against a PostgreSQL database made
  * for the run (it is filled; drop it after).
  */
 import { randomBytes } from 'node:crypto';
@@ -31,6 +31,19 @@ const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 0);
 const LIMIT_MS = 120_000;
 const say = (line: string) => process.stdout.write(line + '\n');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `promise`, or an error naming `what` after LIMIT_MS: the benchmark fails, it does not hang. */
+async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not done after ${LIMIT_MS} ms`)), LIMIT_MS);
+  });
+  try {
+    return await Promise.race([promise, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 async function main(): Promise<void> {
   if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 65_535) throw new Error('BENCH_ROUNDS: expected a whole number from 1 to 65535 (a call point seq)');
@@ -67,13 +80,16 @@ async function main(): Promise<void> {
       { logger: pino({ level: 'warn' }) },
     );
     const { brokerPort } = await hub.start();
-    client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
-      clientId: 'btn-102',
-      username: 'btn-102',
-      password: buttonPassword,
-      protocolVersion: 4, // aedes speaks MQTT 3.1.1 only
-      reconnectPeriod: 0,
-    });
+    client = await within(
+      mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
+        clientId: 'btn-102',
+        username: 'btn-102',
+        password: buttonPassword,
+        protocolVersion: 4, // aedes speaks MQTT 3.1.1 only
+        reconnectPeriod: 0,
+      }),
+      'MQTT login',
+    );
     say(
       `carehub forward-after-ack benchmark: ${ROUNDS} rounds of call → acknowledge → resolve, gap ${GAP_MS} ms, hub (LevelDB) → relay (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, own process)`,
     );
@@ -101,8 +117,8 @@ async function main(): Promise<void> {
           }
         });
       });
-      await c.publishAsync(deviceTopic('btn-102', 'call'), JSON.stringify({ event: 'call', seq: round }), { qos: 1 });
-      const alarmId = await open;
+      await within(c.publishAsync(deviceTopic('btn-102', 'call'), JSON.stringify({ event: 'call', seq: round }), { qos: 1 }), `round ${round}: call published`);
+      const alarmId = await within(open, `round ${round}: alarm raised`);
       await atRelay(`round ${round}: new alarm`);
       raised.push(performance.now() - t0);
       await sleep(GAP_MS);
@@ -117,6 +133,7 @@ async function main(): Promise<void> {
       await h.alarms.resolve(alarmId, { kind: 'panel', id: 'bench-nurse' });
       await atRelay(`round ${round}: resolve`);
       resolved.push(performance.now() - t0);
+      if (process.env.BENCH_VERBOSE) process.stderr.write(`round ${round} done\n`);
       await sleep(GAP_MS);
     }
     say(formatSummary('acknowledge → at the relay', summarise(acked)));
