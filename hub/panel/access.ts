@@ -160,13 +160,13 @@ export class PanelAccess {
     return session;
   }
 
-  /** The live session a cookie names, or null (unknown, expired, or the staff member left the config). */
+  /** The live session a cookie names, or null (unknown or expired). */
   session(token: string | undefined): StaffSession | null {
     if (!token) return null;
     const key = tokenSha256(token);
     const session = this.sessions.get(key);
     if (!session) return null;
-    if (session.expiresAt <= this.options.clock.now() || !this.staffById.has(session.staffId)) {
+    if (session.expiresAt <= this.options.clock.now()) {
       this.sessions.delete(key);
       return null;
     }
