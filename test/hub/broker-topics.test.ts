@@ -46,6 +46,19 @@ function inbox(client: mqtt.MqttClient) {
   return received;
 }
 
+/** Rejects when `promise` has not settled in 5 s: mqtt.js queues a publish on a dropped client forever. */
+async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within 5 s`)), 5000);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const call = (seq: number) => JSON.stringify({ event: 'call', seq });
 const reading = JSON.stringify({ metric: 'spo2', value: 97 });
 
@@ -112,7 +125,7 @@ t.test('a device subscribes only to its own topics; a refused filter gets SUBACK
   t.equal(hub.alarms.list().length, 1, 'btn-101 raised a call');
   // The snooper is still connected and gets its own message, but never btn-101's.
   t.ok(snoop.connected, 'a refused subscription does not drop the device');
-  await snoop.publishAsync(deviceTopic('btn-102', 'call'), call(1), { qos: 1 });
+  await within(snoop.publishAsync(deviceTopic('btn-102', 'call'), call(1), { qos: 1 }), 'PUBACK');
   await eventually(() => received.length > 0, 'its own call');
   await new Promise((resolve) => setTimeout(resolve, 200));
   t.same(received.map((m) => m.topic), [deviceTopic('btn-102', 'call')], 'only its own topic reached it');
