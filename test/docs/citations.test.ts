@@ -99,6 +99,19 @@ t.test('every cited .md file and section exists; every "promise N" names docs/ar
   );
 });
 
+/** A source or test path in backticks, as docs name the files that implement or prove something. */
+const DOC_PATH = /`((?:hub|cloud|protocols|drivers|firmware-sim|bench|test|config|bin)\/[\w./-]+\.(?:ts|mjs|js|sql|json|html))`/g;
+
+t.test('every source or test file the docs name exists', async (t) => {
+  const docs = ['README.md', ...walk('docs')].filter((f) => f.endsWith('.md'));
+  const named = docs.flatMap((doc) => [...readFileSync(join(root, doc), 'utf8').matchAll(DOC_PATH)].map((m) => ({ doc, path: m[1]! })));
+  t.ok(named.some((n) => n.doc === ARCHITECTURE && n.path.startsWith('test/')), 'docs/architecture.md names its tests');
+  t.same(
+    named.filter((n) => readRepoFile(n.path) === undefined).map((n) => `${n.doc} names ${n.path}, which does not exist`),
+    [],
+  );
+});
+
 t.test('the checker finds what it is for', async (t) => {
   const repo = new Map([
     ['docs/architecture.md', '# Architecture\n\n## The seams\n\n## Promises\n'],
