@@ -15,9 +15,12 @@ import { staffCookie } from '../support/panel-auth.ts';
 import { requirement } from '../support/requirements.ts';
 import { DEVICE_PASSWORD, hubConfig } from './support.ts';
 
-async function startHub(t: Test, dataDir = t.testdir()) {
+async function startHub(t: Test, dataDir = t.testdir(), broker: Record<string, unknown> = {}) {
   const { logger } = createTestLogger('silent');
-  const hub = createHub(hubConfig({ dataDir, receivers: [], devices: mqttDevices }), { logger });
+  const hub = createHub(
+    hubConfig({ dataDir, receivers: [], devices: mqttDevices, broker: { host: '127.0.0.1', port: 0, ...broker } }),
+    { logger },
+  );
   const running = await hub.start();
   return { hub, ...running };
 }
@@ -84,10 +87,13 @@ t.test('MQTT refusals: bad password, unknown client, foreign topic, bad payload,
   const good = await connect(brokerPort, 'btn-101', 'pw-101');
   t.teardown(() => good.endAsync());
   const rogue = await connect(brokerPort, 'btn-102', DEVICE_PASSWORD);
-  const closed = new Promise<void>((resolve) => rogue.once('close', () => resolve()));
+  const closed = new Promise<string>((resolve) => rogue.once('close', () => resolve('closed')));
   rogue.publish(deviceTopic('btn-101', 'call'), JSON.stringify({ event: 'call', seq: 1 }), { qos: 1 });
-  await closed;
-  t.pass('publishing to another device\'s topic drops that client');
+  const outcome = await Promise.race([closed, new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 5000))]);
+  t.equal(outcome, 'closed', 'publishing to another device\'s topic drops that client');
+  t.notOk(rogue.connected);
+  t.same(hub.alarms.list(), [], 'the foreign call raised nothing');
+  t.ok(good.connected, 'the other client stays connected');
   t.equal(hub.metrics.get('mqtt_refused_total', { reason: 'publish-topic' }), 1);
 
   await good.publishAsync(deviceTopic('btn-101', 'call'), 'not json', { qos: 1 });
@@ -157,16 +163,16 @@ t.test('an MQTT packet declaring 200 MB is cut before it is buffered; others are
 });
 
 t.test('stop() does not wait for a TCP client that never sent CONNECT', async (t) => {
-  const { hub, brokerPort } = await startHub(t);
+  // A login timeout far beyond the hang detector below, so only stop() itself can close the socket.
+  const { hub, brokerPort } = await startHub(t, t.testdir(), { connectTimeoutMs: 600_000 });
   const idle = tcpConnect(brokerPort, '127.0.0.1');
   idle.on('error', () => undefined);
   await new Promise<void>((resolve) => idle.once('connect', () => resolve()));
-  const idleClosed = new Promise<void>((resolve) => idle.once('close', () => resolve()));
-  // aedes would keep such a socket for its 30 s connect timeout; a hang detector, not a timing test.
-  const outcome = await Promise.race([hub.stop().then(() => 'stopped'), new Promise((r) => setTimeout(() => r('hung'), 10_000))]);
-  t.equal(outcome, 'stopped');
-  await idleClosed;
-  t.pass('the idle socket was closed by the hub');
+  const idleClosed = new Promise<string>((resolve) => idle.once('close', () => resolve('closed')));
+  // Without closing it, server.close() waits for that socket; a hang detector, not a timing test.
+  const hung = (ms: number) => new Promise<string>((resolve) => setTimeout(() => resolve('hung'), ms));
+  t.equal(await Promise.race([hub.stop().then(() => 'stopped'), hung(10_000)]), 'stopped');
+  t.equal(await Promise.race([idleClosed, hung(1000)]), 'closed', 'the idle socket was closed by the hub');
 });
 
 const mosquittoPub = spawnSync('sh', ['-c', 'command -v mosquitto_pub']).status === 0;
