@@ -68,9 +68,9 @@ for (const [name, make] of subjects) {
     await s.open();
     await s.batch([{ type: 'put', key: 'k', value: 1 }], { sync: false });
     await s.close();
-    await t.rejects(s.get('k'), undefined, 'get');
-    await t.rejects(s.batch([{ type: 'put', key: 'k', value: 2 }], { sync: false }), undefined, 'batch');
-    await t.rejects(s.entries({}), undefined, 'entries');
+    await t.rejects(s.get('k'), 'get');
+    await t.rejects(s.batch([{ type: 'put', key: 'k', value: 2 }], { sync: false }), 'batch');
+    await t.rejects(s.entries({}), 'entries');
   });
 }
 
