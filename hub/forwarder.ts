@@ -53,6 +53,7 @@ export interface ForwarderOptions {
  * - `ack-below-batch`: the relay stored the batch, but its contiguous ack does not reach it
  * - `partial-ack`: the ack covers part of the batch (progress)
  * - `ack-beyond-batch`: the ack claims seqs this hub never sent (progress through the batch)
+ * - `outbox`: reading or deleting in the hub's own store failed
  */
 export type ForwardFailureReason =
   | 'network'
@@ -63,7 +64,8 @@ export type ForwardFailureReason =
   | 'bad-ack'
   | 'ack-below-batch'
   | 'partial-ack'
-  | 'ack-beyond-batch';
+  | 'ack-beyond-batch'
+  | 'outbox';
 
 const FAILURE_REASONS: readonly ForwardFailureReason[] = [
   'network',
@@ -75,6 +77,7 @@ const FAILURE_REASONS: readonly ForwardFailureReason[] = [
   'ack-below-batch',
   'partial-ack',
   'ack-beyond-batch',
+  'outbox',
 ];
 
 /** An IngestAck is under 200 bytes; a body far larger is not one, and is not read whole into memory. */
@@ -117,7 +120,14 @@ export class Forwarder {
   start(): void {
     const { metrics } = this.options;
     metrics.define('forwarded_events_total', 'counter', 'Events the relay acknowledged and the hub deleted from its outbox');
-    metrics.define('forward_failures_total', 'counter', 'Forwarding rounds whose relay answer was not a full acknowledgement, by reason');
+    metrics.define(
+      'forward_failures_total',
+      'counter',
+      'Forwarding rounds that did not end in a full acknowledgement, by reason: network (no answer), timeout (relay stalled), ' +
+        'busy (429/5xx), refused (other non-2xx), not-json and bad-ack (a 2xx that is not an IngestAck), ack-below-batch ' +
+        '(nothing of the batch acknowledged), partial-ack, ack-beyond-batch (acknowledged, with an ack outside the batch), ' +
+        'outbox (the hub store failed)',
+    );
     for (const reason of FAILURE_REASONS) metrics.inc('forward_failures_total', { reason }, 0);
     this.stopped = false;
     this.schedule(0);
@@ -159,7 +169,7 @@ export class Forwarder {
       round = await this.sendOnce();
     } catch (err) {
       // sendOnce sorts every answer it can read; this is the store failing under it.
-      round = { sent: 0, deleted: 0, anomaly: { reason: 'network', message: `outbox failed: ${(err as Error).message}`, err } };
+      round = { sent: 0, deleted: 0, anomaly: { reason: 'outbox', message: `outbox failed: ${(err as Error).message}`, err } };
     } finally {
       this.running = false;
     }

@@ -344,3 +344,29 @@ t.test('stop() during a request is not a failure', async (t) => {
   t.equal(failures(metrics, 'network'), 0);
   t.same(loud(), []);
 });
+
+t.test('an endless answer is read only up to a bound, not until the stall timeout', async (t) => {
+  const r = await relay(t, (_req, _body, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.write('<html>' + 'x'.repeat(70 * 1024)); // more than any IngestAck, and the answer never ends
+  });
+  const { outbox, forwarder, metrics, loud } = await rig(t, r.url, { stallTimeoutMs: 60_000 });
+  forwarder.start();
+  await eventually(() => failures(metrics, 'not-json') >= 1, 'named without waiting for the stall timeout', 5_000);
+  t.equal(failures(metrics, 'timeout'), 0);
+  t.equal(outbox.ackedSeq, 0);
+  t.equal((loud()[0]!.answer as string).length, 300, 'the excerpt is bounded');
+});
+
+t.test('a failing outbox is named as such and retried', async (t) => {
+  const r = await relay(t, (_req, body, res) => ok(res, lastOf(body)));
+  const { outbox, forwarder, metrics, loud } = await rig(t, r.url);
+  const peek = outbox.peek.bind(outbox);
+  let broken = 2;
+  outbox.peek = (limit: number) => (broken-- > 0 ? Promise.reject(new Error('LevelDB read failed')) : peek(limit));
+  forwarder.start();
+  await eventually(() => outbox.ackedSeq === 5, 'forwarded once the store reads again');
+  t.equal(failures(metrics, 'outbox'), 2);
+  t.equal(failures(metrics, 'network'), 0, 'not blamed on the network');
+  t.match(loud(), [{ level: 50, reason: 'outbox', msg: /LevelDB read failed/ }]);
+});
