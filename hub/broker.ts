@@ -14,6 +14,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import { CallMessage, isOwnTopic, parseDeviceTopic, parseJsonPayload, TelemetryMessage } from '../protocols/mqtt-topics.ts';
 import { VITAL_METRICS } from '../protocols/vitals.ts';
+import { systemClock, type Clock } from './clock.ts';
 import type { DeviceDirectory } from './devices.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -34,6 +35,8 @@ export interface HubBrokerOptions {
   maxPendingPerAddress: number;
   /** Time a connection has to send CONNECT and authenticate. */
   connectTimeoutMs: number;
+  /** For the login timeout and the refusal log's rate limit; the system clock when absent. */
+  clock?: Clock;
   devices: DeviceDirectory;
   pipeline: Pipeline;
   logger: Logger;
@@ -62,7 +65,8 @@ type RefusalReason =
 
 interface PendingSocket {
   address: string;
-  timer: NodeJS.Timeout;
+  /** the login timeout, a Clock handle */
+  timer: unknown;
 }
 
 export class HubBroker {
@@ -79,7 +83,11 @@ export class HubBroker {
   /** when a refusal reason was last logged and how many went unlogged since, keyed by reason */
   private readonly refusalLog = new Map<RefusalReason, { at: number; suppressed: number }>();
 
-  constructor(private readonly options: HubBrokerOptions) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly options: HubBrokerOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   async start(): Promise<{ port: number }> {
     const { logger, metrics } = this.options;
@@ -166,7 +174,10 @@ export class HubBroker {
       this.closePending(oldest!, 'pending-evicted', 'unauthenticated mqtt connection closed to make room');
     }
     this.sockets.add(socket);
-    const timer = setTimeout(() => this.closePending(socket, 'connect-timeout', 'mqtt connection closed: no login in time'), connectTimeoutMs);
+    const timer = this.clock.setTimeout(
+      () => this.closePending(socket, 'connect-timeout', 'mqtt connection closed: no login in time'),
+      connectTimeoutMs,
+    );
     this.pending.set(socket, { address, timer });
     this.pendingByAddress.set(address, (this.pendingByAddress.get(address) ?? 0) + 1);
     socket.once('close', () => {
@@ -189,7 +200,7 @@ export class HubBroker {
   private leavePending(socket: Socket): void {
     const entry = this.pending.get(socket);
     if (!entry) return;
-    clearTimeout(entry.timer);
+    this.clock.clearTimeout(entry.timer);
     this.pending.delete(socket);
     const left = this.pendingByAddress.get(entry.address)! - 1;
     if (left > 0) this.pendingByAddress.set(entry.address, left);
@@ -207,7 +218,7 @@ export class HubBroker {
   /** Counts every refusal; logs one per reason per REFUSAL_LOG_INTERVAL_MS, so a flood cannot flood the log. */
   private refused(reason: RefusalReason, fields: Record<string, unknown>, message: string): void {
     this.options.metrics.inc('mqtt_refused_total', { reason });
-    const now = Date.now();
+    const now = this.clock.now();
     const last = this.refusalLog.get(reason);
     if (last && now - last.at < REFUSAL_LOG_INTERVAL_MS) {
       last.suppressed++;

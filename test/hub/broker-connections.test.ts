@@ -13,6 +13,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { createHub } from '../../hub/main.ts';
 import { sha256Hex as sha } from '../../hub/secrets.ts';
 import { deviceTopic } from '../../protocols/mqtt-topics.ts';
+import { FakeClock } from '../fakes/fake-clock.ts';
 import { createTestLogger } from '../fakes/test-logger.ts';
 import { eventually } from '../fakes/wait.ts';
 import { hubConfig } from './support.ts';
@@ -23,11 +24,11 @@ const devices = ['btn-101', 'btn-102', 'btn-103'].map((id, i) => ({
   mqtt: { passwordSha256: sha(`pw-${id}`) },
 }));
 
-async function startHub(t: Test, broker: Record<string, unknown> = {}) {
+async function startHub(t: Test, broker: Record<string, unknown> = {}, clock?: FakeClock) {
   const { logger, records } = createTestLogger('warn');
   const hub = createHub(
     hubConfig({ dataDir: t.testdir(), receivers: [], devices, broker: { host: '127.0.0.1', port: 0, ...broker } }),
-    { logger },
+    { logger, ...(clock && { clock }) },
   );
   const running = await hub.start();
   t.teardown(() => hub.stop());
@@ -195,4 +196,39 @@ t.test('the refusal counter says what it counts', async (t) => {
   }
   t.match(hub.metrics.render(), /# HELP carehub_hub_mqtt_pending_connections [A-Z].*\n/);
   t.match(hub.metrics.render(), /# HELP carehub_hub_mqtt_retain_cleared_total [A-Z].*\n/);
+});
+
+t.test('on the hub clock: the login timeout to the millisecond, one refusal log line per reason per 10 s', async (t) => {
+  const clock = new FakeClock(1_700_000_000_000);
+  const { hub, brokerPort, records } = await startHub(t, { connectTimeoutMs: 1000, maxPendingPerAddress: 1 }, clock);
+  const refusedLogs = () => records.filter((r) => r.reason === 'pending-per-address');
+  // The hub may have closed it before we listen: `closed` is then already true.
+  const closed = (socket: Socket) =>
+    within(socket.closed ? Promise.resolve() : new Promise<void>((resolve) => socket.once('close', () => resolve())), 'socket close');
+
+  // The first socket from 127.0.0.2 is pending; the next three are refused and logged once.
+  const [first, ...refused] = await openIdleSockets(t, hub, brokerPort, 4, () => '127.0.0.2', 1);
+  await Promise.all(refused.map(closed));
+  t.equal(hub.metrics.get('mqtt_refused_total', { reason: 'pending-per-address' }), 3);
+  t.match(refusedLogs(), [{ suppressedBefore: 0, remote: '127.0.0.2' }], 'one line for three refusals');
+
+  clock.advance(999);
+  t.equal(pendingGauge(hub), 1, 'still pending 1 ms before the login timeout');
+  clock.advance(1);
+  await closed(first!);
+  t.equal(hub.metrics.get('mqtt_refused_total', { reason: 'connect-timeout' }), 1, 'closed at the login timeout');
+
+  // 9,999 ms after the logged refusal: counted, not logged.
+  clock.advance(8_999);
+  const [second, third] = await openIdleSockets(t, hub, brokerPort, 2, () => '127.0.0.2', 1);
+  await closed(third!);
+  t.equal(refusedLogs().length, 1, 'within 10 s of the last line: not logged');
+  // At 10,000 ms the next refusal is logged again, with how many went unlogged before it.
+  clock.advance(1);
+  second!.destroy();
+  await eventually(() => pendingGauge(hub) === 0, 'second socket gone');
+  const [, fourth] = await openIdleSockets(t, hub, brokerPort, 2, () => '127.0.0.2', 1);
+  await closed(fourth!);
+  t.equal(hub.metrics.get('mqtt_refused_total', { reason: 'pending-per-address' }), 5);
+  t.match(refusedLogs(), [{ suppressedBefore: 0 }, { suppressedBefore: 3, msg: /too many unauthenticated/ }], 'logged again after 10 s');
 });
