@@ -66,7 +66,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     logger: logger.child({ module: 'pipeline' }),
     metrics,
   });
-  const broker = new HubBroker({ ...config.broker, devices, pipeline, logger: logger.child({ module: 'broker' }), metrics });
+  const broker = new HubBroker({ ...config.broker, devices, pipeline, clock, logger: logger.child({ module: 'broker' }), metrics });
   const panel = new PanelServer({
     ...config.panel,
     hubId: config.hubId,
