@@ -131,3 +131,15 @@ t.test('a device subscribes only to its own topics; a refused filter gets SUBACK
   t.same(received.map((m) => m.topic), [deviceTopic('btn-102', 'call')], 'only its own topic reached it');
   t.equal(hub.alarms.list().length, 2, 'and its call is an alarm too');
 });
+
+t.test('a login needs the device id as both client id and username, and its password', async (t) => {
+  const { hub, brokerPort } = await startHub(t);
+  const refusedLogin = /Bad username or password/;
+  await t.rejects(connect(t, brokerPort, 'btn-101', { clientId: 'btn-102' }), refusedLogin, 'client id of another device');
+  await t.rejects(connect(t, brokerPort, 'btn-101', { password: undefined }), refusedLogin, 'no password');
+  await t.rejects(connect(t, brokerPort, 'btn-101', { password: 'pw-btn-102' }), refusedLogin, 'another device\'s password');
+  await t.rejects(connect(t, brokerPort, 'btn-999', { password: 'pw-btn-999' }), refusedLogin, 'unknown device');
+  t.equal(hub.metrics.get('mqtt_refused_total', { reason: 'auth' }), 4);
+  const ok = await connect(t, brokerPort, 'btn-101');
+  t.ok(ok.connected, 'the right id, username and password log in');
+});
