@@ -24,6 +24,7 @@ interface RigOptions {
   clock?: FakeClock;
   displays?: Array<ReturnType<typeof testDisplay>['entry']>;
   staff?: Array<typeof TEST_STAFF>;
+  keepAliveMs?: number;
 }
 
 async function rig(t: Test, options: RigOptions = {}) {
@@ -57,7 +58,7 @@ async function rig(t: Test, options: RigOptions = {}) {
     maxBodyBytes: 1024,
     metrics,
     logger,
-    keepAliveMs: 60_000,
+    keepAliveMs: options.keepAliveMs ?? 60_000,
     shutdown: shutdown.signal,
   });
   /** A request from `address`, with Host panel.test unless the caller sets one. */
@@ -111,6 +112,22 @@ t.test('a signed-in staff member views and acts; the transition records the staf
   t.equal(out.status, 200);
   t.match(out.headers.get('set-cookie'), /carehub_session=;.*Max-Age=0/, 'sign-out clears the cookie');
   t.equal((await r.request('/api/alarms', { headers: { cookie } })).status, 401, 'the old token is dead after sign-out');
+});
+
+t.test('an open stream ends once its viewer signs out', async (t) => {
+  const r = await rig(t, { keepAliveMs: 20 });
+  const cookie = cookiesOf(await r.signIn());
+  const res = await r.request('/api/stream', { headers: { cookie } });
+  t.equal(res.status, 200);
+  const reader = res.body!.getReader();
+  const first = new TextDecoder().decode((await reader.read()).value);
+  t.match(first, /event: snapshot/, 'the stream opens with a snapshot');
+  await r.request('/api/session', { method: 'DELETE', headers: { cookie } });
+  const ended = (async () => {
+    for (;;) if ((await reader.read()).done) return true;
+  })();
+  const limit = new Promise<false>((resolve) => setTimeout(() => resolve(false), 2000).unref());
+  t.equal(await Promise.race([ended, limit]), true, 'closed at the next keep-alive, not left open');
 });
 
 t.test('a session ends after the shift', async (t) => {
