@@ -19,6 +19,9 @@ export class PanelServer {
   async start(): Promise<{ port: number }> {
     const access = new PanelAccess(this.options);
     await access.start();
+    if (this.options.staff.length === 0) {
+      this.options.logger.warn('no staff in the config: nobody can acknowledge or resolve on the panel (npx hub staff add, docs/panel.md)');
+    }
     const app = createPanelApp({ ...this.options, access, shutdown: this.shutdown.signal });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: this.options.port, hostname: this.options.host }, () => {
