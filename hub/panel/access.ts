@@ -44,6 +44,8 @@ export interface PanelAccessOptions {
   clock: Clock;
   /** For tests: the machine's addresses (default: os.networkInterfaces, re-read every 10 s). */
   interfaceAddresses?: () => string[];
+  /** For tests: the PIN check (default: scrypt, credentials.ts). */
+  verifyPin?: (pin: string, stored: string) => Promise<boolean>;
 }
 
 /** Longest wait a client address is made to sit out after repeated bad PINs. */
@@ -52,6 +54,12 @@ const MAX_LOCKOUT_MS = 15 * 60_000;
 const FAILURE_MEMORY_MS = 15 * 60_000;
 /** Bounds the failure table so a flood of addresses cannot grow it without end. */
 const MAX_TRACKED_ADDRESSES = 10_000;
+/**
+ * Sign-ins waiting for their scrypt check. Checks run one at a time: scrypt runs on libuv's
+ * thread pool, which LevelDB's writes share, so a flood of sign-ins must not take it over
+ * and delay an alarm. Past this many waiting, a sign-in is answered 503 at once.
+ */
+const MAX_WAITING_SIGN_INS = 8;
 
 export class PanelAccess {
   /** signed-in staff, keyed by SHA-256 of the session token (the token itself is only in the cookie) */
@@ -66,6 +74,9 @@ export class PanelAccess {
   private readonly displayById: ReadonlyMap<string, DisplayEntry>;
   private readonly names: ReadonlySet<string>;
   private addresses: { at: number; set: Set<string> } = { at: -Infinity, set: new Set() };
+  /** the scrypt checks in line, one after another */
+  private checks: Promise<unknown> = Promise.resolve();
+  private waitingSignIns = 0;
 
   constructor(private readonly options: PanelAccessOptions) {
     this.staffById = new Map(options.staff.map((s) => [s.id, s]));
@@ -135,11 +146,21 @@ export class PanelAccess {
     }
   }
 
-  /** Checks the PIN; on success returns a new session and the cookie token for it. */
-  async signIn(staffId: string, pin: string, address: string): Promise<{ session: StaffSession; token: string } | null> {
+  /** Checks the PIN; on success returns a new session and the cookie token for it; 'busy' when too many wait. */
+  async signIn(staffId: string, pin: string, address: string): Promise<{ session: StaffSession; token: string } | null | 'busy'> {
+    if (this.waitingSignIns >= MAX_WAITING_SIGN_INS) return 'busy';
     const member = this.staffById.get(staffId);
-    // Unknown ids pay the same scrypt, so timing does not reveal which ids exist.
-    const ok = await verifyPin(pin, member?.pinScrypt ?? (await dummyPinHash()));
+    this.waitingSignIns += 1;
+    let ok: boolean;
+    try {
+      // Unknown ids pay the same scrypt, so timing does not reveal which ids exist.
+      const verify = this.options.verifyPin ?? verifyPin;
+      const check = this.checks.then(async () => verify(pin, member?.pinScrypt ?? (await dummyPinHash())));
+      this.checks = check.catch(() => undefined);
+      ok = await check;
+    } finally {
+      this.waitingSignIns -= 1;
+    }
     if (!ok || !member) {
       this.noteFailure(address);
       return null;

@@ -40,7 +40,8 @@ type Refusal =
   | 'bad-credentials'
   | 'rate-limited'
   | 'bad-pairing-code'
-  | 'bad-request';
+  | 'bad-request'
+  | 'busy';
 
 type Env = { Variables: { staff: StaffSession | null; display: string | null; address: string } };
 
@@ -73,11 +74,12 @@ export function createPanelApp(options: PanelAppOptions): Hono<Env> {
     'counter',
     'Panel HTTP requests refused, by reason: host (Host not allowed), origin (foreign Origin on a POST or DELETE), ' +
       'body-too-large, unauthenticated (no staff session or paired display), bad-credentials (wrong staff id or PIN), ' +
-      'rate-limited (too many bad PINs from one address), bad-pairing-code, bad-request (malformed body)',
+      'rate-limited (too many bad PINs from one address), bad-pairing-code, bad-request (malformed body), ' +
+      'busy (too many sign-ins waiting for their PIN check)',
   );
   const view = (alarm: Alarm) => ({ ...alarm, roomName: alarm.roomId ? (options.roomNames.get(alarm.roomId) ?? alarm.roomId) : null });
 
-  function refuse(c: Context<Env>, reason: Refusal, status: 400 | 401 | 403 | 413 | 429, message: string, headers?: Record<string, string>) {
+  function refuse(c: Context<Env>, reason: Refusal, status: 400 | 401 | 403 | 413 | 429 | 503, message: string, headers?: Record<string, string>) {
     metrics.inc('panel_refused_total', { reason });
     logger.warn({ reason, method: c.req.method, path: c.req.path, address: c.var.address, status }, 'panel request refused');
     return c.json({ error: reason, message }, status, headers);
@@ -175,6 +177,7 @@ export function createPanelApp(options: PanelAppOptions): Hono<Env> {
     const body = SignIn.safeParse(await readJson(c));
     if (!body.success) return refuse(c, 'bad-request', 400, 'expected JSON {"staffId": "...", "pin": "..."}');
     const signedIn = await access.signIn(body.data.staffId, body.data.pin, c.var.address);
+    if (signedIn === 'busy') return refuse(c, 'busy', 503, 'too many sign-ins at once; try again', { 'Retry-After': '1' });
     if (!signedIn) {
       const after = access.retryAfterS(c.var.address);
       return refuse(c, 'bad-credentials', 401, 'unknown staff id or wrong PIN', after > 0 ? { 'Retry-After': String(after) } : undefined);

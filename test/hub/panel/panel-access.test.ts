@@ -7,6 +7,7 @@ import t, { type Test } from 'tap';
 import { AlarmService } from '../../../hub/alarms/alarm-service.ts';
 import { createMetrics } from '../../../hub/metrics.ts';
 import { PanelAccess, parseHost } from '../../../hub/panel/access.ts';
+import { verifyPin as realVerifyPin } from '../../../hub/staff/credentials.ts';
 import { createPanelApp } from '../../../hub/panel/panel-app.ts';
 import { EventLog } from '../../../hub/store/event-log.ts';
 import { createMemoryStore } from '../../../hub/store/memory-store.ts';
@@ -25,6 +26,7 @@ interface RigOptions {
   displays?: Array<ReturnType<typeof testDisplay>['entry']>;
   staff?: Array<typeof TEST_STAFF>;
   keepAliveMs?: number;
+  verifyPin?: (pin: string, stored: string) => Promise<boolean>;
 }
 
 async function rig(t: Test, options: RigOptions = {}) {
@@ -46,6 +48,7 @@ async function rig(t: Test, options: RigOptions = {}) {
     store,
     clock,
     interfaceAddresses: () => ['192.0.2.7', 'fe80::1'],
+    ...(options.verifyPin && { verifyPin: options.verifyPin }),
   });
   await access.start();
   const shutdown = new AbortController();
@@ -170,6 +173,26 @@ t.test('repeated bad PINs from one address get 429 with Retry-After, doubling; o
   t.equal((await r.signIn(TEST_PIN)).status, 200, 'the right PIN after the wait signs in');
   t.equal(r.metrics.get('panel_refused_total', { reason: 'rate-limited' }), 2);
   t.equal(r.metrics.get('panel_refused_total', { reason: 'bad-credentials' }), 4);
+});
+
+t.test('sign-ins are checked one at a time; past 8 waiting, 503 at once', async (t) => {
+  let running = 0;
+  let most = 0;
+  const verifyPin = async (pin: string, stored: string) => {
+    most = Math.max(most, ++running);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const ok = await realVerifyPin(pin, stored);
+    running -= 1;
+    return ok;
+  };
+  const r = await rig(t, { verifyPin });
+  const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => r.signIn('000001', `192.0.2.${100 + i}`)));
+  const statuses = answers.map((a) => a.status).sort();
+  t.same(statuses, [...Array(8).fill(401), ...Array(4).fill(503)], '8 checked (and refused), 4 turned away');
+  t.equal(answers.find((a) => a.status === 503)?.headers.get('retry-after'), '1');
+  t.equal(r.metrics.get('panel_refused_total', { reason: 'busy' }), 4);
+  t.equal(most, 1, 'the scrypt checks ran one after another, never side by side');
+  t.equal((await r.signIn()).status, 200, 'once the line is gone, sign-in works');
 });
 
 t.test('a display pairs once with its code and may view, not act; an expired or spent code is refused', async (t) => {
