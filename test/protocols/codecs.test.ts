@@ -20,3 +20,13 @@ t.test('every frame format file has a codec registered', async (t) => {
   t.ok(formats.length >= CODECS.length, `${formats.length} frame files for ${CODECS.length} codecs`);
   t.equal(formats.length, CODECS.length, 'one codec per frame file');
 });
+
+t.test('the v1 codec is registered under its documented id; unknown ids find nothing', async (t) => {
+  t.same(CODECS.map((c) => c.id), ['call-frame-v1']);
+  t.match(getCodec('call-frame-v1')?.description, /^Call-point receiver frame v1: START 0xA5/);
+  t.equal(getCodec('call-frame-v2'), undefined);
+  t.equal(getCodec(''), undefined);
+  const a = getCodec('call-frame-v1')!.createFramer();
+  const b = getCodec('call-frame-v1')!.createFramer();
+  t.not(a, b, 'each stream gets its own framer');
+});

@@ -1,6 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
+import { z } from 'zod';
 import {
   CallMessage,
   DEVICE_CHANNELS,
@@ -85,6 +86,12 @@ t.test('call messages: concrete accepted values', async (t) => {
     t.equal(r.ok, false, text);
     t.match(r.ok ? '' : r.message, reason, `${text} reason`);
   }
+  // Invalid UTF-8 inside a JSON string is refused, not replaced with U+FFFD.
+  const badUtf8 = Uint8Array.from([...enc('{"metric":"spo2","value":1,"unit":"'), 0xc3, 0x28, ...enc('"}')]);
+  t.match(parseJsonPayload(TelemetryMessage, badUtf8), { ok: false, message: /^not UTF-8 JSON: / }, 'invalid UTF-8 in a string');
+  // Nested paths are joined with dots (the device schemas are flat; parseJsonPayload is generic).
+  const nested = z.strictObject({ a: z.strictObject({ b: z.number() }) });
+  t.match(parseJsonPayload(nested, enc('{"a":{"b":"x"}}')), { ok: false, message: /^a\.b: / }, 'nested path');
   const notJson = parseJsonPayload(CallMessage, enc('{"event":'));
   t.match(notJson, { ok: false, message: /^not UTF-8 JSON: / }, 'truncated JSON');
 });
