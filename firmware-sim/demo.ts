@@ -5,7 +5,7 @@
  * until Ctrl-C or SIGTERM.
  */
 import { randomBytes, createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { hashPin, newPairingCode, normalisePairingCode, pinProblem, tokenSha256 } from '../hub/staff/credentials.ts';
@@ -19,6 +19,11 @@ import { parseScenario, runScenario } from './scenario.ts';
 const DATA = resolve(process.env.DEMO_DATA_DIR ?? 'data/demo');
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const say = (line: string) => process.stdout.write(line + '\n');
+/** Config files hold token and PIN hashes: owner-only, also when a previous run left one behind. */
+const writePrivate = (file: string, text: string) => {
+  writeFileSync(file, text, { mode: 0o600 });
+  chmodSync(file, 0o600);
+};
 
 interface DemoSecrets {
   hubToken: string;
@@ -99,7 +104,7 @@ async function main(): Promise<number> {
 
   try {
     const relayPort = await freePort(8787, '127.0.0.1');
-    writeFileSync(
+    writePrivate(
       join(DATA, 'cloud.json'),
       JSON.stringify(
         {
@@ -125,7 +130,7 @@ async function main(): Promise<number> {
     const [panelPort, brokerPort] = [await freePort(8080), await freePort(1884)];
     // The demo's display is paired by the printed Panel URL: a new one-time code each run.
     const pairingCode = newPairingCode();
-    writeFileSync(
+    writePrivate(
       join(DATA, 'hub.json'),
       JSON.stringify(
         {
