@@ -167,3 +167,16 @@ t.test('framer: the buffer cap keeps the last byte and reports the rest as garba
   dflt.push(big);
   t.ok(dflt.pending <= 36, `default framer holds ${dflt.pending} bytes`);
 });
+
+t.test('framer: raw bytes are the frame\'s own copy, not a view of the caller\'s chunk', async (t) => {
+  const f = new CallFramer();
+  const chunk = Uint8Array.of(0xa5, 0x03, 0x01, 0x02);
+  const out = f.push(chunk);
+  t.same(out, [
+    { ok: false, code: 'bad-length', message: 'LEN 3', raw: Uint8Array.of(0xa5, 0x03) }, // only START and LEN, not what follows
+    { ok: false, code: 'garbage', message: '3 bytes outside any frame', raw: Uint8Array.of(0x03, 0x01, 0x02) },
+  ]);
+  chunk.fill(0xee); // the caller reuses its read buffer
+  t.same(out[1]!.raw, Uint8Array.of(0x03, 0x01, 0x02), 'garbage raw is unaffected');
+  t.same(out[0]!.raw, Uint8Array.of(0xa5, 0x03), 'bad-length raw is unaffected');
+});
