@@ -45,12 +45,50 @@ export function headingSlugs(markdown: string): Set<string> {
 }
 
 /**
+ * The prose of each line: the whole line in Markdown and plain text, the comments in code (`//`,
+ * `/* ... *\/`, SQL `--`, shell `#`). Paths in code strings are not citations: a test that reads a
+ * file names it in a string and fails by itself when the file is missing.
+ */
+export function proseLines(file: string, text: string): string[] {
+  if (/\.(md|txt)$/.test(file)) return text.split('\n');
+  const lineComment = /\.sql$/.test(file) ? '--' : /\.(sh)$|(^|\/)run$/.test(file) ? '#' : '//';
+  const out: string[] = [];
+  let inBlock = false;
+  let template = false; // a backtick string may span lines
+  for (const line of text.split('\n')) {
+    let prose = '';
+    let quote: string | null = template ? '`' : null;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i]!;
+      if (inBlock) {
+        if (line.startsWith('*/', i)) {
+          inBlock = false;
+          i++;
+        } else prose += c;
+      } else if (quote) {
+        if (c === '\\') i++;
+        else if (c === quote) quote = null;
+      } else if (line.startsWith(lineComment, i)) {
+        prose += line.slice(i + lineComment.length);
+        break;
+      } else if (line.startsWith('/*', i)) {
+        inBlock = true;
+        i++;
+      } else if (c === "'" || c === '"' || c === '`') quote = c;
+    }
+    template = quote === '`';
+    out.push(prose);
+  }
+  return out;
+}
+
+/**
  * What is wrong with the citations in one file's text. `read(path)` returns a repository file's
  * text by its path from the root, or undefined when the repository does not hold it.
  */
 export function citationProblems(file: string, text: string, read: (path: string) => string | undefined): Problem[] {
   const problems: Problem[] = [];
-  const lines = text.split('\n');
+  const lines = proseLines(file, text);
   lines.forEach((line, i) => {
     for (const m of line.matchAll(CITATION)) {
       const [, cited, anchor] = m;
@@ -135,6 +173,10 @@ t.test('the checker finds what it is for', async (t) => {
   t.match(citationProblems('hub/x.ts', `/**\n * keeps promise${' '}1\n */`, read), [{ line: 2, message: /without naming docs.architecture/ }]);
   t.same(citationProblems('hub/x.ts', `/**\n * keeps promise${' '}1\n * (${md('docs/architecture')}#promises)\n */`, read), [], 'a promise with its doc nearby');
   t.same(citationProblems('hub/x.ts', `// https://github.com/o/r/blob/main/${md('NOTES')} and ${md('*')}`, read), [], 'URLs and globs are not citations');
+  t.same(citationProblems('test/x.test.ts', `const notes = join(root, '..', 'shared', '${md('NOTES')}'); // read in place`, read), [], 'a path in a code string is not a citation');
+  t.match(citationProblems('hub/x.ts', `const a = 1; // see ${md('STYLE')}\nconst b = '//'; /* and ${md('GONE')} */`, read), [{ line: 1 }, { line: 2 }], 'comments after code are read');
+  t.match(citationProblems('cloud/m.sql', `SELECT 1; -- see ${md('GONE')}`, read), [{ line: 1 }], 'SQL comments are read');
+  t.match(citationProblems('hub/x.ts', `/*\n  block ${md('GONE')}\n*/`, read), [{ line: 2 }], 'block comments without a leading star are read');
 });
 
 t.test('heading slugs follow GitHub', async (t) => {
