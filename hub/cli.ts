@@ -4,6 +4,7 @@ import { loadHubConfig, warnIfConfigReadable, type ConfigIssue, type HubConfig }
 import { createLogger, urlForLog } from './logger.ts';
 import { createHub } from './main.ts';
 import { staffCommand } from './cli-staff.ts';
+import { fallsCommand } from './tools/falls-command.ts';
 import { news2Command } from './tools/news2-command.ts';
 import { newSecret, sha256Hex } from './secrets.ts';
 
@@ -15,6 +16,7 @@ Commands:
   staff add <id>     add a staff member who may sign in on the panel (asks for the PIN twice; hub staff --help)
   display add <name> pair a display that shows alarms without a sign-in (prints a one-time link; hub display --help)
   hash-secret        make a new random device or hub token (256 bits) and print it with its SHA-256 for the config
+  falls --format sisfall FILE...  run the fall detector over recorded traces, one JSON line per file (hub falls --help)
   news2 '<json>'|-   NEWS2 score and band of one observation set, or one per line of stdin (hub news2 --help)
 
 Options (start, check-config):
@@ -47,6 +49,7 @@ const defaultIo: CliIo = {
 
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   if (argv[0] === 'staff' || argv[0] === 'display') return staffCommand(argv, io);
+  if (argv[0] === 'falls') return fallsCommand(argv, io);
   if (argv[0] === 'news2') return news2Command(argv.slice(1), io);
   let parsed;
   try {
