@@ -38,7 +38,8 @@ async function main(): Promise<void> {
     dataDir: join(dir, 'hub'),
     logLevel: 'warn',
     panel: { host: '127.0.0.1', port: 0 },
-    broker: { host: '127.0.0.1', port: 0 },
+    // Every simulated monitor connects from 127.0.0.1 at once; real devices each have their own address.
+    broker: { host: '127.0.0.1', port: 0, maxPendingPerAddress: TELEMETRY_DEVICES + 10 },
     rooms: Array.from({ length: callPoints }, (_, i) => ({ id: `room-${i + 1}`, name: `Room ${i + 1}` })),
     receivers: [{ id: 'rx', path: pty.hubPath, address: 1 }],
     devices: [
