@@ -140,7 +140,7 @@ export function parseNews2Input(input: unknown): News2ParseResult {
  * the first printed value of the next band towards normal, `over` the last printed value of the
  * previous band: on the chart's own resolution (integers; 0.1 °C) this is exactly the chart, and
  * a value between two printed bands (20.5 /min, 36.05 °C) takes the more abnormal of the two
- * neighbours (docs/news2.md#rounding). No arithmetic on the value, so no floating-point rounding.
+ * neighbours (docs/news2.md, "Rounding rule"). No arithmetic on the value, so no floating-point rounding.
  */
 interface Cutoffs {
   low: readonly (readonly [under: number, score: number])[];

@@ -272,7 +272,7 @@ t.test('partial: SpO2 on scale 2 waits for air or oxygen only where they change 
 // ---------------------------------------------------------------------------------------------
 // Property test against an independent implementation: Chart 1 as inclusive ranges on the
 // chart's own resolution; a value that falls in no range lies between two printed bands and
-// takes the higher score of its two neighbours (docs/news2.md#rounding).
+// takes the higher score of its two neighbours (docs/news2.md, "Rounding rule").
 // ---------------------------------------------------------------------------------------------
 type Range = readonly [lo: number, hi: number, score: number];
 const INF = Number.POSITIVE_INFINITY;
