@@ -4,7 +4,7 @@
  * GattDecodeError, and each non-conformant claim (a library's biased SFLOAT/FLOAT exponent) is
  * NOT what a conformant decoder yields.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decodeGatt, GattDecodeError } from '../../../protocols/gatt/index.ts';
@@ -63,7 +63,7 @@ function specialFromMeaning(meaning: string, decoded: string): MedFloat['kind'] 
 }
 
 /** Compare what each source asserted with our decoding, field by field (only the fields the source states). */
-function checkCharacteristic(t: Tap.Test, v: Vector, out: any): void {
+function checkCharacteristic(t: Test, v: Vector, out: any): void {
   const e = v.expected;
   switch (v.uuid) {
     case '0x2A37':
