@@ -50,7 +50,7 @@ const sweeps: Array<[keyof typeof defaults, number[]]> = [
   ['lyingHoldS', [0.5, 1, 2, 3, 3.5, 4]],
   ['uprightDeg', [30, 35, 40, 45, 50, 55]],
   ['uprightBeforeLyingS', [2, 3, 4, 5, 8]],
-  ['impactBeforeLyingS', [0.5, 1, 2, 3, 5]],
+  ['impactWindowS', [0.5, 1, 1.5, 2, 3, 5]],
   ['gravityCutoffHz', [0.25, 0.5, 1, 2]],
 ];
 for (const [key, values] of sweeps) {

@@ -7,9 +7,9 @@
  *   2. posture change: the trunk's tilt (angle between the slowly filtered acceleration, i.e.
  *      gravity, and its direction when standing) passes `lyingDeg`, having been below
  *      `uprightDeg` at most `uprightBeforeLyingS` earlier;
- *   3. stays down: the impact happened no earlier than `impactBeforeLyingS` before the tilt
- *      passed `lyingDeg`, and the tilt then stays past `lyingDeg` for `lyingHoldS` after both the
- *      tilt passed it and the last impact.
+ *   3. the impact happened within `impactWindowS` of the moment the tilt passed `lyingDeg`
+ *      (before it, or after it as the trunk lands), and the tilt then stays past `lyingDeg` for
+ *      `lyingHoldS` after both that moment and the last impact (stays down, still).
  *
  * Pure and streaming: O(1) time and memory per sample, no I/O, no clock; time comes from the
  * samples' timestamps or from the sample index and `sampleRateHz`. Defaults are the values tuned on
@@ -33,11 +33,11 @@ export const FallDetectorOptions = z.strictObject({
   uprightDeg: z.number().min(0).max(180).default(45).describe('trunk tilt [°] below which the wearer counts as upright'),
   lyingDeg: z.number().min(0).max(180).default(60).describe('trunk tilt [°] past which the wearer counts as lying'),
   lyingHoldS: z.number().nonnegative().default(1.75).describe('how long [s] the wearer must stay lying, after lying down and after the last impact, before the fall is reported'),
-  impactBeforeLyingS: z
+  impactWindowS: z
     .number()
     .nonnegative()
     .default(2)
-    .describe('how long [s] before the tilt passes lyingDeg the impact may have happened (it may also come while lying)'),
+    .describe('how far [s] from the moment the tilt passes lyingDeg, before or after, the impact may be'),
   uprightBeforeLyingS: z
     .number()
     .nonnegative()
@@ -91,7 +91,9 @@ export function createFallDetector(options: FallDetectorOptions = {}): FallDetec
   let lyingSinceT = Number.NaN;
   /** Whether the current lying spell began within uprightBeforeLyingS of being upright. */
   let lyingFromUpright = false;
-  // Most recent impact cluster: samples at or above impactG no more than impactBeforeLyingS apart.
+  /** Whether an impact came within impactWindowS of the current lying spell's start. */
+  let impactNearLying = false;
+  // Most recent impact cluster: samples at or above impactG no more than impactWindowS apart.
   let lastImpactT = Number.NEGATIVE_INFINITY;
   let peakT = Number.NEGATIVE_INFINITY;
   let peakG2 = 0;
@@ -121,7 +123,7 @@ export function createFallDetector(options: FallDetectorOptions = {}): FallDetec
 
     const m2 = x * x + y * y + z * z;
     if (m2 >= impactG2) {
-      if (t - lastImpactT > o.impactBeforeLyingS || m2 > peakG2) {
+      if (t - lastImpactT > o.impactWindowS || m2 > peakG2) {
         peakT = t;
         peakG2 = m2;
       }
@@ -139,11 +141,14 @@ export function createFallDetector(options: FallDetectorOptions = {}): FallDetec
       if (Number.isNaN(lyingSinceT)) {
         lyingSinceT = t;
         lyingFromUpright = t - lastUprightT <= o.uprightBeforeLyingS;
+        impactNearLying = t - lastImpactT <= o.impactWindowS;
+      } else if (lastImpactT === t && t - lyingSinceT <= o.impactWindowS) {
+        impactNearLying = true;
       }
       // Held from the later of lying down and the last impact: one who gets up with a jolt
       // (SisFall D13, lying down quickly then sitting up) has no stillness after it.
       const downSince = Math.max(lyingSinceT, lastImpactT);
-      if (armed && lyingFromUpright && lastImpactT >= lyingSinceT - o.impactBeforeLyingS && t - downSince >= o.lyingHoldS) {
+      if (armed && lyingFromUpright && impactNearLying && t - downSince >= o.lyingHoldS) {
         armed = false;
         return { atS: peakT, detectedAtS: t, peakG: Math.sqrt(peakG2) };
       }
