@@ -116,13 +116,16 @@ t.test('posture: an impact that leaves the wearer upright or leaning is no fall'
 t.test('an impact while already lying (turning over in bed, knocking the bed frame) is no fall', async (t) => {
   t.same(run(new Trace().hold(LYING, 10).spike(4).hold(tilted(100), 10)), [], 'lying from the start');
   t.same(run(new Trace().hold(UPRIGHT, 2).rotate(0, 90, 2).hold(LYING, 10).spike(4).hold(LYING, 10)), [], 'lay down ten seconds before');
+  // half sitting up in bed (50°: not upright) and dropping back with a bump: no posture change from upright
+  t.same(run(new Trace().hold(LYING, 10).rotate(90, 50, 1).hold(tilted(50), 3).rotate(50, 90, 0.3).spike(3).hold(LYING, 10)), [], 'dropping back into bed');
 });
 
 t.test('stays down: getting up within lyingHoldS, or with a jolt at the end, is no fall', async (t) => {
   t.same(run(new Trace().hold(UPRIGHT, 3).fall(4).hold(LYING, 1).rotate(90, 0, 0.5).hold(UPRIGHT, 10)), [], 'up again after 1 s');
-  // lying down quickly without impact, then sitting up with a jolt (SisFall D13): the jolt is the
-  // only impact, and nobody stays down after it
-  t.same(run(new Trace().hold(UPRIGHT, 3).rotate(0, 90, 0.3).hold(LYING, 3).spike(5).rotate(90, 10, 0.4).hold(tilted(10), 10)), []);
+  // lying down quickly without impact, then a jolt and sitting up a second later (SisFall D13):
+  // the jolt is the only impact, and nobody stays down lyingHoldS after it
+  t.same(run(new Trace().hold(UPRIGHT, 3).rotate(0, 90, 0.3).hold(LYING, 1.5).spike(5).hold(LYING, 1).rotate(90, 10, 0.4).hold(tilted(10), 10)), [], 'a jolt, then up');
+  t.equal(run(new Trace().hold(UPRIGHT, 3).rotate(0, 90, 0.3).hold(LYING, 1.5).spike(5).hold(LYING, 3)).length, 1, 'the same jolt, then staying down: a fall');
 });
 
 t.test('after a fall the detector re-arms once the wearer is upright again', async (t) => {
