@@ -9,9 +9,30 @@ import { hex, toHex } from './hex.ts';
 
 type Row = [hex: string, expected: Record<string, unknown>];
 
+/** t.match lets an array pattern match a longer array: every array in `want` must also have `got`'s length. */
+function arrayLengthMismatch(got: unknown, want: unknown, path = '$'): string | undefined {
+  if (Array.isArray(want)) {
+    if (!Array.isArray(got) || got.length !== want.length) return `${path}: ${JSON.stringify(got)} is not ${want.length} long`;
+    for (let i = 0; i < want.length; i++) {
+      const m = arrayLengthMismatch(got[i], want[i], `${path}[${i}]`);
+      if (m) return m;
+    }
+  } else if (want && typeof want === 'object' && got && typeof got === 'object') {
+    for (const [k, w] of Object.entries(want)) {
+      const m = arrayLengthMismatch((got as Record<string, unknown>)[k], w, `${path}.${k}`);
+      if (m) return m;
+    }
+  }
+  return undefined;
+}
+
 function table(name: string, uuid: number, rows: Row[]): void {
   t.test(`${name} 0x${uuid.toString(16).toUpperCase()}`, async (t) => {
-    for (const [h, expected] of rows) t.match(decodeGatt(uuid, hex(h)), expected, h);
+    for (const [h, expected] of rows) {
+      const got = decodeGatt(uuid, hex(h));
+      t.match(got, expected, h);
+      t.equal(arrayLengthMismatch(got, expected), undefined, `${h}: arrays have the expected lengths`);
+    }
   });
 }
 
