@@ -16,9 +16,11 @@ export interface Trial {
   fall: boolean;
   /** ADXL345 acceleration in g, interleaved x, y, z. */
   adxl: Float64Array;
+  /** MMA8451Q acceleration in g (the same motion seen by a second, ±8 g sensor), interleaved x, y, z. */
+  mma: Float64Array;
 }
 
-/** Reads labels.csv and every trial it lists (ADXL345 only: the waist accelerometer the detector is for). */
+/** Reads labels.csv and every trial it lists (both accelerometers; the gyroscope is not used). */
 export function loadSisFallSample(dir: string): Trial[] {
   const lines = readFileSync(join(dir, 'labels.csv'), 'utf8').trim().split(/\r?\n/);
   const header = lines[0]!.split(',');
@@ -31,13 +33,8 @@ export function loadSisFallSample(dir: string): Trial[] {
   return lines.slice(1).map((line) => {
     const cells = line.split(',');
     const file = cells[fileCol]!;
-    return {
-      file,
-      subject: cells[subjectCol]!,
-      code: cells[codeCol]!,
-      fall: cells[labelCol] === 'fall',
-      adxl: parseSisFall(readFileSync(join(dir, file), 'utf8')).adxl,
-    };
+    const { adxl, mma } = parseSisFall(readFileSync(join(dir, file), 'utf8'));
+    return { file, subject: cells[subjectCol]!, code: cells[codeCol]!, fall: cells[labelCol] === 'fall', adxl, mma };
   });
 }
 
@@ -195,6 +192,33 @@ export function scoreFixed(trials: readonly Trial[], options: FallDetectorOption
   return score(
     trials,
     trials.map((t) => detectInTrial(t.adxl, options) !== null),
+  );
+}
+
+/**
+ * The default options on a variant of the recordings, for data the tuning never saw: the other
+ * accelerometer, or the stream averaged down by `averageOver` samples (as a wearable sampling at
+ * 200/n Hz with its own anti-alias filter would deliver it).
+ */
+export function scoreVariant(trials: readonly Trial[], sensor: 'adxl' | 'mma', averageOver = 1): Scores {
+  return score(
+    trials,
+    trials.map((trial) => {
+      const a = trial[sensor];
+      const detector = createFallDetector({ sampleRateHz: 200 / averageOver });
+      for (let i = 0; i + 3 * averageOver <= a.length; i += 3 * averageOver) {
+        let x = 0;
+        let y = 0;
+        let z = 0;
+        for (let k = 0; k < 3 * averageOver; k += 3) {
+          x += a[i + k]!;
+          y += a[i + k + 1]!;
+          z += a[i + k + 2]!;
+        }
+        if (detector.push(x / averageOver, y / averageOver, z / averageOver)) return true;
+      }
+      return false;
+    }),
   );
 }
 

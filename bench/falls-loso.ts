@@ -2,14 +2,15 @@
  * `npm run bench:falls [-- DIR]`: the fall detector on the SisFall sample (docs/fall-detection.md).
  * Prints leave-one-subject-out cross-validation (each subject's trials decided with options tuned
  * by a grid search on the other subjects' trials), then the figures of the fixed default options
- * on all trials, then each option varied alone around its default. DIR defaults to the project's
+ * on all trials, on the second accelerometer and at lower sampling rates, then each option varied
+ * alone around its default. DIR defaults to the project's
  * `../shared/data/falls/sisfall`.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FallDetectorOptions } from '../hub/falls/fall-detector.ts';
-import { DEFAULT_GRID, leaveOneSubjectOut, loadSisFallSample, scoreFixed, type Scores } from './falls-evaluation.ts';
+import { DEFAULT_GRID, leaveOneSubjectOut, loadSisFallSample, scoreFixed, scoreVariant, type Scores } from './falls-evaluation.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = resolve(process.argv[2] ?? join(root, '..', 'shared', 'data', 'falls', 'sisfall'));
@@ -42,6 +43,11 @@ console.log(`tuned on all trials (the detector's defaults should be these): ${JS
 const defaults = FallDetectorOptions.parse({});
 console.log(`\nDefault options on all trials (${JSON.stringify(defaults)}):`);
 console.log(line('all', scoreFixed(trials)));
+
+console.log('\nDefault options on recordings the tuning never saw: the second accelerometer, and the stream averaged to a lower rate:');
+console.log(line('MMA8451Q 200 Hz'.padEnd(24), scoreVariant(trials, 'mma')));
+console.log(line('ADXL345 100 Hz'.padEnd(24), scoreVariant(trials, 'adxl', 2)));
+console.log(line('ADXL345 50 Hz'.padEnd(24), scoreVariant(trials, 'adxl', 4)));
 
 console.log('\nEach option varied alone, the others at their defaults (all trials):');
 const sweeps: Array<[keyof typeof defaults, number[]]> = [

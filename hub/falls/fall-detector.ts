@@ -93,8 +93,11 @@ export function createFallDetector(options: FallDetectorOptions = {}): FallDetec
   let lyingFromUpright = false;
   /** Whether an impact came within impactWindowS of the current lying spell's start. */
   let impactNearLying = false;
-  // Most recent impact cluster: samples at or above impactG no more than impactWindowS apart.
+  /** Time of the last sample at or above impactG. */
   let lastImpactT = Number.NEGATIVE_INFINITY;
+  // The largest impact of the last impactWindowS or so (the one reported): a larger one replaces
+  // it, and so does any impact once it is older than impactWindowS, so a fall while jogging is
+  // timed by its landing, not by a hard step before it.
   let peakT = Number.NEGATIVE_INFINITY;
   let peakG2 = 0;
   /** False after a report until the wearer is upright again: one fall, one report. */
@@ -123,7 +126,7 @@ export function createFallDetector(options: FallDetectorOptions = {}): FallDetec
 
     const m2 = x * x + y * y + z * z;
     if (m2 >= impactG2) {
-      if (t - lastImpactT > o.impactWindowS || m2 > peakG2) {
+      if (t - peakT > o.impactWindowS || m2 > peakG2) {
         peakT = t;
         peakG2 = m2;
       }
@@ -131,8 +134,11 @@ export function createFallDetector(options: FallDetectorOptions = {}): FallDetec
     }
 
     const gNorm = Math.hypot(gx, gy, gz);
-    // cos(tilt) between the gravity estimate and its standing direction; a free fall (gNorm ≈ 0) counts as neither.
-    const cosTilt = gNorm > 1e-6 ? (gx * ux + gy * uy + gz * uz) / (gNorm * uNorm) : 1;
+    // A gravity estimate of zero (only after more than a second of free fall) has no direction to
+    // measure a tilt from: the posture stays as it was.
+    if (gNorm < 1e-6) return null;
+    // cos(tilt) between the gravity estimate and its standing direction
+    const cosTilt = (gx * ux + gy * uy + gz * uz) / (gNorm * uNorm);
     if (cosTilt > cosUpright) {
       lastUprightT = t;
       armed = true;

@@ -92,6 +92,16 @@ t.test('a clear fall: impact, then lying still, is reported once, at the impact'
   t.ok(e!.detectedAtS <= e!.atS + defaults.lyingHoldS + 1, `decided within a second of that (${e!.detectedAtS})`);
 });
 
+t.test('a fall while jogging is timed by its landing, not by a harder step seconds before', async (t) => {
+  const trace = new Trace().walk(5, 3).spike(8).walk(10, 3).fall(5);
+  const landing = trace.seconds - 0.03;
+  trace.hold(LYING, 5);
+  const events = run(trace);
+  t.equal(events.length, 1);
+  t.ok(Math.abs(events[0]!.atS - landing) <= 0.03, `atS ${events[0]!.atS}, landing at ${landing}`);
+  t.ok(Math.abs(events[0]!.peakG - 5) < 0.1, `peak ${events[0]!.peakG} g is the landing's`);
+});
+
 t.test('walking, even with heel strikes above the impact threshold, is no fall', async (t) => {
   t.same(run(new Trace().hold(UPRIGHT, 2).walk(60, 2.6).hold(UPRIGHT, 5)), [], 'a minute of walking');
   t.same(run(new Trace().walk(20, 3.5).hold(tilted(20), 10)), [], 'jogging-like strikes, then standing leaning a little');
