@@ -24,7 +24,7 @@ export function decodeBatteryLevel(bytes: Uint8Array): BatteryLevel & { readings
 }
 
 export function encodeBatteryLevel(v: BatteryLevel): Uint8Array {
-  return new ByteWriter().u8('level', Math.min(v.level, 0x100)).bytes();
+  return new ByteWriter().u8('level', v.level).bytes(); // 101..255 encode, so a simulator can send what a faulty device sends
 }
 
 export const batteryLevel: GattCodec<BatteryLevel> = {

@@ -58,7 +58,7 @@ export function decodeCurrentTime(bytes: Uint8Array): CurrentTimeDecoded {
 export function encodeCurrentTime(v: CurrentTime): Uint8Array {
   return new ByteWriter()
     .dateTime('dateTime', v.dateTime)
-    .u8('dayOfWeek', v.dayOfWeek !== null && v.dayOfWeek > 7 ? 0x100 : (v.dayOfWeek ?? 0))
+    .u8('dayOfWeek', v.dayOfWeek ?? 0)
     .u8('fractions256', v.fractions256)
     .u8('adjustReason', v.adjustReason)
     .bytes();

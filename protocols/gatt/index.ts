@@ -22,7 +22,6 @@ import { temperatureType } from './temperature-type.ts';
 import { weightMeasurement } from './weight-measurement.ts';
 
 // Each codec has its own value type; the registry only needs the common face.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyGattCodec = GattCodec<any, any>;
 
 export const GATT_CODECS: readonly AnyGattCodec[] = [
