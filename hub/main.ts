@@ -144,6 +144,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     // Inputs first, then what they feed, then storage last.
     await receivers.stop();
     await broker.stop();
+    pipeline.stop();
     await forwarder?.stop();
     await panel.stop();
     await alarms.stop();

@@ -13,6 +13,7 @@ type Labels = Record<string, string>;
 export const HUB_COUNTERS = {
   inputs_total: 'Inputs stored as events, by kind (call-point, reading) and transport (serial, mqtt)',
   inputs_duplicate_total: 'Call-point inputs dropped as repeats of one already stored (same device and device sequence number), by transport',
+  rule_retry_failures_total: 'Re-evaluations of a stored input whose rules had failed that failed again (the input is retried on a backoff)',
   inputs_rejected_total: 'Inputs refused before storage (bad payload, unknown device, retained, bad unit ...), by transport and code',
   alarms_raised_total: 'Alarms raised, by alarm type and priority',
   alarm_repeats_total: 'Raise commands for an alarm already open, counted on it instead of opening a second one, by alarm type',

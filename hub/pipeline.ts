@@ -36,7 +36,15 @@ export interface PipelineOptions {
   metrics: Metrics;
 }
 
+/** Re-evaluation of an input whose rules failed: 1 s, doubling, at most a minute apart. */
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+
 export class Pipeline {
+  /** pending re-evaluation timers, keyed by the input's seq */
+  private readonly retries = new Map<number, unknown>();
+  private stopped = false;
+
   constructor(private readonly deps: PipelineOptions) {}
 
   /** Resolves to the stored Event, or null when the input was a duplicate. Resolves after rules ran. */
@@ -109,8 +117,47 @@ export class Pipeline {
   }
 
   private async decide(event: Event): Promise<void> {
-    await this.deps.engine.handle(event);
+    try {
+      await this.deps.engine.handle(event);
+    } catch (err) {
+      this.evaluateLater(event, 1);
+      throw err;
+    }
     this.deps.log.evaluated(event.seq);
+  }
+
+  /**
+   * An input whose rules failed (e.g. the alarm write hit a full disk) stays unevaluated, and the
+   * unevaluated mark bounds what may be forwarded (docs/architecture.md#durability). Waiting for a
+   * restart to replay it would hold every later event at the hub, so it is evaluated again on a
+   * backoff until it goes through: over-alarming at worst (a repeat of an active alarm only counts),
+   * never a lost call.
+   */
+  private evaluateLater(event: Event, attempt: number): void {
+    if (this.stopped || this.retries.has(event.seq)) return;
+    const delayMs = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (attempt - 1));
+    const timer = this.deps.clock.setTimeout(() => {
+      this.retries.delete(event.seq);
+      this.deps.engine.handle(event).then(
+        () => {
+          this.deps.log.evaluated(event.seq);
+          this.deps.logger.info({ seq: event.seq, attempt }, 'input evaluated on retry');
+        },
+        (err: unknown) => {
+          this.deps.metrics.inc('rule_retry_failures_total', {});
+          this.deps.logger.warn({ err, seq: event.seq, attempt }, 'rules failed again for a stored input; retrying');
+          this.evaluateLater(event, attempt + 1);
+        },
+      );
+    }, delayMs);
+    this.retries.set(event.seq, timer);
+  }
+
+  /** Cancels pending re-evaluations; whatever is still unevaluated is replayed at the next start. */
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.retries.values()) this.deps.clock.clearTimeout(timer);
+    this.retries.clear();
   }
 
   /** Counts and logs input that was refused before it became an Event. */
