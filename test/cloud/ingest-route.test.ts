@@ -62,3 +62,41 @@ t.test('a stored batch answers the ack and moves the counters by its stored and 
   t.equal(await metric('carehub_events_stored_total'), before.stored + 2);
   t.equal(await metric('carehub_events_duplicate_total'), before.dup + 1);
 });
+
+t.test('a "__proto__" key anywhere in the JSON body is refused with its path', async (t) => {
+  const good = JSON.stringify(batch(a.hubId, [reading(a.hubId, 100)]));
+  const send = (text: string, contentType = 'application/json') => h.ingest(a.hubToken, text, { 'content-type': contentType });
+  const paths = async (res: Response) => {
+    t.equal(res.status, 400);
+    const body = (await res.json()) as { detail: string; errors: Array<{ path: string; message: string }> };
+    t.equal(body.detail, 'body failed validation');
+    for (const e of body.errors) t.equal(e.message, 'a "__proto__" key cannot be stored');
+    return body.errors.map((e) => e.path).sort();
+  };
+  // Each row: body text, the paths reported.
+  const rows: Array<[string, string, string[]]> = [
+    ['at the top', good.replace('{"hubId"', '{"__proto__":{},"hubId"'), ['__proto__']],
+    ['inside an event payload', good.replace('"payload":{', '"payload":{"__proto__":1,'), ['events.0.payload.__proto__']],
+    ['twice', good.replace('{"hubId"', '{"__proto__":{"__proto__":2},"hubId"'), ['__proto__', '__proto__.__proto__']],
+  ];
+  for (const [name, text, expected] of rows) t.same(await paths(await send(text)), expected, name);
+  t.same(await paths(await send(good.replace('{"hubId"', '{"__proto__":{},"hubId"'), 'Application/JSON; charset=utf-8')), ['__proto__'], 'any casing and parameters of the JSON media type');
+  // At most 20 paths are listed.
+  const many = `{"x":[${Array.from({ length: 30 }, () => '{"__proto__":0}').join(',')}]}`;
+  t.equal((await paths(await send(many))).length, 20, 'at most 20 paths');
+  // Deeper than the service's depth limit the walk stops: such a body is refused for its depth, not here.
+  const deep = `${'{"a":'.repeat(66)}{"__proto__":0}${'}'.repeat(66)}`;
+  const res = await send(deep);
+  t.equal(res.status, 400);
+  t.notMatch(JSON.stringify(await res.json()), /__proto__ key cannot/, 'not reported below the scan depth');
+  const at64 = `${'{"a":'.repeat(64)}{"__proto__":0}${'}'.repeat(64)}`;
+  t.same(await paths(await send(at64)), [`${'a.'.repeat(64)}__proto__`], 'reported at depth 64');
+  // Another media type is not parsed as JSON here; the validator answers 415.
+  t.equal((await send(good.replace('{"hubId"', '{"__proto__":{},"hubId"'), 'text/plain')).status, 415);
+  t.equal((await send(good.replace('{"hubId"', '{"__proto__":{},"hubId"'), 'text/x-application/json')).status, 415, 'the media type must start the header');
+  // Keys that merely contain the word, and a clean body, pass.
+  const near = await send(good.replace('"payload":{', '"payload":{"x__proto__":1,'));
+  t.equal(near.status, 400, 'an unknown key is still a validation error');
+  t.notMatch(JSON.stringify(await near.json()), /__proto__" key cannot/, 'but not a "__proto__" refusal');
+  t.equal((await send(good)).status, 200, 'a clean batch is stored');
+});

@@ -162,6 +162,8 @@ t.test('storage limits zod cannot express', async (t) => {
   t.match(await service.ingest(hub, batch(tn.hubId, [audit({ n: nest(29) }, ++seq)])), { stored: 1 }, 'an object at depth 31 is stored');
   const deep = await refusal(service.ingest(hub, batch(tn.hubId, [audit({ n: nest(30) }, ++seq)])));
   t.same(deep.errors, [{ path: `events.0.payload.detail${'.n'.repeat(30)}`, message: 'nested deeper than 32 levels' }], 'an object at depth 32 is refused');
+  const numberLeaf = (levels: number): unknown => (levels === 0 ? 7 : { n: numberLeaf(levels - 1) });
+  t.match(await service.ingest(hub, batch(tn.hubId, [audit({ n: numberLeaf(29), z: null, b: true }, ++seq)])), { stored: 1 }, 'numbers, booleans and null deep down are values, not nesting');
   const key = await refusal(service.ingest(hub, batch(tn.hubId, [audit({ 'a\u0000': 1 }, ++seq)])));
   t.same(key.errors, [{ path: 'events.0.payload.detail.a\u0000', message: 'key contains NUL or an unpaired surrogate' }]);
   const value = await refusal(service.ingest(hub, batch(tn.hubId, [audit({ a: ['ok', 'b\u0000'] }, ++seq)])));
@@ -170,4 +172,6 @@ t.test('storage limits zod cannot express', async (t) => {
   t.equal(many.errors?.length, 100, 'at most 100 issues are listed');
   t.equal(many.errors?.[99]?.path, 'events.99.roomId', 'the first hundred, in order');
   t.equal(many.message, 'batch failed validation');
+  const strangers = await refusal(service.ingest(hub, batch(tn.hubId, Array.from({ length: 150 }, (_, i) => reading('hub-zz', 2000 + i)))));
+  t.equal(strangers.errors?.length, 100, 'at most 100 issues, whatever found them');
 });
