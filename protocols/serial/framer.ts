@@ -35,7 +35,16 @@ export interface FramerOptions<C extends string> {
   onReject?: (code: C | CommonRejectCode, raw: Uint8Array) => void;
 }
 
-export class SerialFramer<C extends string> {
+/** What callers of any framer rely on, whatever its reject codes. */
+export interface Framer {
+  push(chunk: Uint8Array): Uint8Array[];
+  readonly rejects: Readonly<Record<string, number>>;
+  readonly pending: number;
+  readonly frames: number;
+  reset(): void;
+}
+
+export class SerialFramer<C extends string> implements Framer {
   /** Rejects so far, by code. */
   readonly rejects: Record<C | CommonRejectCode, number>;
   /** Frames emitted so far. */
