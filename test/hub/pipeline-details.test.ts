@@ -81,8 +81,12 @@ t.test('a duplicate is counted by its transport and logged at debug', async (t) 
 
 t.test('a press whose rules failed is processed when the device sends it again', async (t) => {
   let failing = true;
-  const { pipeline, alarms } = await rig(undefined, { failRules: () => failing });
+  const { pipeline, alarms, log } = await rig(undefined, { failRules: () => failing });
   await t.rejects(pipeline.callPoint(serialPoint, { event: 'call', deviceSeq: 9, battery: null, via: 'serial' }), { message: 'rule crashed' });
+  t.equal(log.seq, 1, 'the press is stored');
+  t.equal(log.evaluatedSeq, 0, 'as rule input the rules have not finished with, so start-up would replay it');
+  await t.rejects(pipeline.reading(serialPoint, { metric: 'spo2', value: 90 }), { message: 'rule crashed' });
+  t.equal(log.evaluatedSeq, 0, 'a reading is rule input too');
   failing = false;
   t.ok(await pipeline.callPoint(serialPoint, { event: 'call', deviceSeq: 9, battery: null, via: 'serial' }), 'not a duplicate');
   t.equal(alarms.list().length, 1);
