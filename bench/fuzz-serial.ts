@@ -200,7 +200,7 @@ for (const target of TARGETS.filter((x) => !args.only || x.name === args.only)) 
   }
 }
 
-const header = ['framer', 'phase', 'frames in', 'frames out', 'decoder refused', 'frames/s', 'MiB/s', 'rejects by code'];
+const header = ['framer', 'phase', 'frames in', 'frames out', 'decoder refused', 'frames out/s', 'MiB/s in', 'rejects by code'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (r: string[]) => r.map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
 say(`fuzz-serial: ${FRAMES.toLocaleString('en')} frames per phase, seed ${args.seed}, node ${process.version}`);

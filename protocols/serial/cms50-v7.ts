@@ -179,7 +179,9 @@ export function decodeCms50V7(bytes: Uint8Array): Cms50V7RealTime | Cms50V7Other
   const p0 = payload[0]!;
   const p1 = payload[1]!;
   const p2 = payload[2]!;
-  const fields: Cms50V7RealTimeFields = {
+  const fields: Cms50V7RealTimeFields & { protocol: 'v7'; type: 0x01 } = {
+    protocol: 'v7',
+    type: 0x01,
     signalStrength: p0 & 0x0f,
     searchingTooLong: (p0 & 0x10) !== 0,
     lowSpo2: (p0 & 0x20) !== 0,
@@ -196,7 +198,7 @@ export function decodeCms50V7(bytes: Uint8Array): Cms50V7RealTime | Cms50V7Other
   const extra: SerialReading[] = [];
   // PI × 100, 0.00–22.0 %; the PLX "pulse amplitude index" is the same quantity.
   if (!fields.piInvalid && fields.piRaw !== 0xffff && fields.piRaw <= 2200) extra.push(reading('pulse-amplitude-index', fields.piRaw / 100));
-  return { protocol: 'v7', type: 0x01, ...judge(fields, extra) };
+  return judge(fields, extra);
 }
 
 export function encodeCms50V7RealTime(f: Cms50V7RealTimeFields): Uint8Array {
