@@ -163,3 +163,30 @@ t.test('start: seq from the meta key or the outbox tail, replay without rule out
   t.equal(fourth.seq, 7, 'seq from the outbox alone');
   t.same(await fourth.unevaluated(), [], 'without a mark, everything stored counts as evaluated');
 });
+
+t.test('start-up never replays rule output: alarms and alarm updates', async (t) => {
+  const { store } = await spied();
+  const first = new EventLog({ hubId: 'h', store, clock: new FakeClock(T0) });
+  await first.start();
+  await first.append(call(1), [], { evaluate: true });
+  await first.append({ kind: 'alarm-update', payload: { alarmId: '0192f1a0-7c3e-7a12-8b34-0123456789ab', state: 'acknowledged', by: { kind: 'panel' } } });
+  const second = new EventLog({ hubId: 'h', store, clock: new FakeClock(T0) });
+  await second.start();
+  t.same((await second.unevaluated()).map((e) => e.kind), ['call-point']);
+});
+
+t.test('an invalid draft names the kind, the field and the reason', async (t) => {
+  const { store } = await spied();
+  const log = new EventLog({ hubId: 'h', store, clock: new FakeClock(T0) });
+  await log.start();
+  await t.rejects(log.append({ kind: 'reading', payload: { metric: 'spo2', loinc: '59408-5', value: Infinity, unit: '%' } }), {
+    code: 'invalid-event',
+    message: /^invalid reading event: payload\.value: .+/,
+  });
+  await t.rejects(log.append({ kind: 'reading', deviceId: 'a b', payload: { metric: 'spo2', loinc: '59408-5', value: 1, unit: '%' } } as never), {
+    message: /^invalid reading event: deviceId: letters, digits/,
+  });
+  await t.rejects(log.append({ kind: 'reading', deviceId: 'a b', roomId: '', payload: { metric: 'spo2', loinc: '59408-5', value: 1, unit: '%' } } as never), {
+    message: /^invalid reading event: deviceId: [^;]+; roomId: /,
+  }, 'every issue, joined with "; "');
+});
