@@ -5,7 +5,8 @@
  * Source: atbrask/CMS50Dplus, cms50dplus/cms50dplus.py and unittests.py (BSD-3-Clause).
  */
 import { SerialDecodeError } from './errors.ts';
-import { reading, type DeviceStatus, type SerialReading, type SerialState } from './readings.ts';
+import type { DeviceStatus, SerialReading, SerialState } from './readings.ts';
+import { judge } from './cms50-status.ts';
 import { SerialFramer, type FrameSpec, type FramerOptions } from './framer.ts';
 
 export const CMS50_LEGACY_FRAME_LENGTH = 5;
@@ -90,39 +91,6 @@ export function decodeCms50Legacy(bytes: Uint8Array): Cms50LegacySample {
     spo2: bytes[4]! & 0x7f,
   };
   return judge(fields);
-}
-
-/**
- * Shared by both CMS50 protocols: the technical state first; readings only while measuring, and
- * only of values that are not the device's "invalid" markers.
- */
-export function judge<F extends { probeError: boolean; searchingTooLong: boolean; searching: boolean; pulseRate: number; spo2: number }>(
-  fields: F,
-  extra: SerialReading[] = [],
-): F & { status: DeviceStatus; states: SerialState[]; readings: SerialReading[] } {
-  // PR 0 means no pulse; 255 is the V7.0 "invalid" marker and above any CMS50 range (30–250 bpm).
-  const prValid = fields.pulseRate > 0 && fields.pulseRate < 255;
-  // SpO2 127 is the invalid marker; 0 and anything above 100 % cannot be a saturation.
-  const spo2Valid = fields.spo2 > 0 && fields.spo2 <= 100;
-  let status: DeviceStatus;
-  if (fields.probeError) status = 'finger-out'; // [V7.0] probe error: the display shows "finger out"
-  else if (fields.searchingTooLong) status = 'searching-too-long';
-  else if (fields.searching) status = 'searching';
-  else if (!prValid && !spo2Valid) status = 'no-value';
-  else status = 'measuring';
-  const readings: SerialReading[] = [];
-  if (status === 'measuring') {
-    if (prValid) readings.push(reading('heart-rate', fields.pulseRate));
-    if (spo2Valid) readings.push(reading('spo2', fields.spo2));
-    readings.push(...extra);
-  }
-  // Extend the fields object in place rather than spreading it: this runs 60 times a second per
-  // oximeter, and the copy was most of the decode time.
-  const out = fields as F & { status: DeviceStatus; states: SerialState[]; readings: SerialReading[] };
-  out.status = status;
-  out.states = [{ kind: 'device-status', status }];
-  out.readings = readings;
-  return out;
 }
 
 /** The 5 bytes a device sends for these fields (used by firmware-sim and the round-trip tests). */

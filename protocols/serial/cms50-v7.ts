@@ -7,7 +7,7 @@
  * (the PDF as stored in gagistech/bedsidemon, doc/contec_cms50x/).
  */
 import { SerialDecodeError } from './errors.ts';
-import { judge } from './cms50-legacy.ts';
+import { judge } from './cms50-status.ts';
 import { reading, type DeviceStatus, type SerialReading, type SerialState } from './readings.ts';
 import { SerialFramer, type FrameSpec, type FramerOptions } from './framer.ts';
 

@@ -165,6 +165,10 @@ t.test('the detector tells the protocols apart and refuses noise', async (t) => 
   const d = detectCms50Protocol(noise);
   t.equal(d.protocol, null, `noise decides nothing (coverage ${d.legacyCoverage.toFixed(2)} / ${d.v7Coverage.toFixed(2)})`);
   t.equal(detectCms50Protocol(new Uint8Array(0)).protocol, null, 'empty sample');
+  // Three real packets in 300 bytes of line noise cover 8 % of the sample: not enough to decide.
+  const drowned = concatAll([new Uint8Array(150).fill(0xff), ...Array.from({ length: 3 }, () => hex('01 e0 84 93 92 bc e3 ff ff')), new Uint8Array(150).fill(0xff)]);
+  const dd = detectCms50Protocol(drowned);
+  t.same([dd.protocol, dd.v7Packets], [null, 3], 'a few packets in much noise decide nothing');
 });
 
 t.test('framers resync after garbage and count each reject by code', async (t) => {
