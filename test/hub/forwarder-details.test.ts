@@ -126,6 +126,15 @@ t.test('metrics: both series have a help text, and every reason is a series at 0
     t.ok(help.includes(reason), `the help names ${reason}`);
   }
   t.equal(text.match(/^carehub_hub_forward_failures_total\{/gm)?.length, REASONS.length, 'no other reason');
+  for (const name of ['forwarded_events_total', 'forward_failures_total']) {
+    t.match(text, new RegExp(`^# TYPE carehub_hub_${name} counter$`, 'm'), `${name} is a counter`);
+  }
+  const declared = [...text.matchAll(/^# (?:HELP|TYPE) (\S*)/gm)].map((m) => m[1]!);
+  t.same(
+    declared.filter((name) => !/^carehub_hub_[a-z_]+$/.test(name)),
+    [],
+    'every series it declares has a name',
+  );
 });
 
 t.test('pacing: a full batch goes on at once, a short one waits idleMs, an empty outbox waits idleMs', async (t) => {
@@ -223,6 +232,7 @@ t.test('log: a case is told once at its level, then at debug with the same field
         'consecutive failures before this one',
       );
       t.equal(new Set(told.map((r) => r.msg)).size, 1, 'the repeats say the same');
+      t.match(told[0]!.msg, /\w/, 'a message an operator can read, not a blank line');
       for (const r of told) t.equal(r.reason, reason);
       if (reason === 'network') {
         t.notOk('status' in told[0]!, 'no answer, no status');
@@ -290,6 +300,46 @@ t.test('partial progress: counted, logged at error, forwarding goes on at once, 
   t.equal(metrics.get('forwarded_events_total'), 2);
   t.same(clock.pendingDelays, [0], 'progress: no backoff');
   t.match(records.find((r) => r.reason === 'partial-ack'), { level: 50, msg: /seq 2, short of the batch 1\.\.3/ });
+});
+
+t.test('partial progress on a short batch still goes on at once: what the ack missed is sent again now', async (t) => {
+  const { forwarder, clock, outbox, failures, sent } = await rig(t, (s) => ack(sent.length === 1 ? lastOf(s) - 1 : lastOf(s)), { events: 2 });
+  forwarder.start();
+  clock.advance(0);
+  await until(() => failures('partial-ack') === 1 && clock.pending === 1, 'partial');
+  t.equal(outbox.ackedSeq, 1);
+  t.same(clock.pendingDelays, [0], 'not idleMs, although the batch was not full');
+  clock.advance(0);
+  await until(() => outbox.ackedSeq === 2 && clock.pending === 1, 'the rest');
+  t.same(
+    sent.map((s) => s.body.events.map((e) => e.seq)),
+    [[1, 2], [2]],
+  );
+});
+
+t.test('rounds never overlap: a second start() during a round does not send the batch again in parallel', async (t) => {
+  let release: (() => void) | null = null;
+  const { forwarder, clock, outbox, sent } = await rig(
+    t,
+    (s) =>
+      sent.length === 1
+        ? new Promise<Response>((resolve) => {
+            release = () => resolve(ack(lastOf(s)));
+          })
+        : ack(lastOf(s)),
+    { events: 1 },
+  );
+  forwarder.start();
+  clock.advance(0);
+  await until(() => release !== null, 'first request in flight');
+  forwarder.start();
+  clock.advance(0);
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  t.equal(sent.length, 1, 'one request in flight, not two');
+  release!();
+  await until(() => outbox.ackedSeq === 1 && clock.pending === 1, 'first settled');
+  t.equal(sent.length, 1, 'the event was sent once');
 });
 
 t.test('an ack of exactly the batch is no anomaly; one beyond it is, and deletes only the batch', async (t) => {
