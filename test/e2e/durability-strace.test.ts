@@ -7,12 +7,10 @@
  * is what reaches the disk, in order, that counts.
  */
 import t from 'tap';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import mqtt from 'mqtt';
-import { startService } from '../../firmware-sim/processes.ts';
 import { deviceTopic } from '../../protocols/mqtt-topics.ts';
-import { sha256Hex } from '../../hub/secrets.ts';
+import { startHubWithButton } from '../support/hub-process.ts';
 import { requirement } from '../support/requirements.ts';
 import { attachStrace, parseStrace, straceUnavailable, type Syscall } from '../support/strace.ts';
 
@@ -23,25 +21,7 @@ t.test(
   { skip: requirement('strace', unavailable === undefined, unavailable ?? '') },
   async (t) => {
     const dir = t.testdir();
-    const config = join(dir, 'hub.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        hubId: 'hub-strace',
-        dataDir: join(dir, 'data'),
-        logLevel: 'warn',
-        panel: { host: '127.0.0.1', port: 0 },
-        broker: { host: '127.0.0.1', port: 0 },
-        rooms: [{ id: 'room-1', name: 'Room 1' }],
-        devices: [{ id: 'btn-1', roomId: 'room-1', mqtt: { passwordSha256: sha256Hex('pw-1') } }],
-      }),
-      { mode: 0o600 },
-    );
-    const hub = startService('hub', ['start', '--config', config], join(dir, 'hub.log'));
-    t.teardown(() => hub.stop());
-    const brokerPort = Number(await hub.waitFor(/^MQTT: mqtt:\/\/[^:]+:(\d+)/));
-    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, { clientId: 'btn-1', username: 'btn-1', password: 'pw-1', protocolVersion: 4, reconnectPeriod: 0 });
-    t.teardown(() => device.end(true));
+    const { hub, device } = await startHubWithButton(t, dir, { hubId: 'hub-strace', logLevel: 'warn' });
     const devicePort = (device.stream as unknown as { localPort: number }).localPort;
 
     // Attached after start-up: the trace then holds only what the call causes.

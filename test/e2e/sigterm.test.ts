@@ -6,36 +6,16 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
 import { startService } from '../../firmware-sim/processes.ts';
 import { deviceTopic } from '../../protocols/mqtt-topics.ts';
-import { sha256Hex } from '../../hub/secrets.ts';
+import { startHubWithButton } from '../support/hub-process.ts';
 
 /** Longer than a clean stop needs; past it the helper sends SIGKILL and the exit code is null. */
 const GRACE_MS = 8_000;
 
 t.test('hub start: SIGTERM with a device connected exits 0 and logs "hub stopped"', async (t) => {
   const dir = t.testdir();
-  const config = join(dir, 'hub.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      hubId: 'hub-sigterm',
-      dataDir: join(dir, 'data'),
-      logLevel: 'info',
-      panel: { host: '127.0.0.1', port: 0 },
-      broker: { host: '127.0.0.1', port: 0 },
-      rooms: [{ id: 'room-1', name: 'Room 1' }],
-      devices: [{ id: 'btn-1', roomId: 'room-1', mqtt: { passwordSha256: sha256Hex('pw-1') } }],
-    }),
-    { mode: 0o600 },
-  );
-  const hub = startService('hub', ['start', '--config', config], join(dir, 'hub.log'));
-  t.teardown(() => hub.stop(0));
-  const brokerPort = Number(await hub.waitFor(/^MQTT: mqtt:\/\/[^:]+:(\d+)/));
-  const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, { clientId: 'btn-1', username: 'btn-1', password: 'pw-1', protocolVersion: 4, reconnectPeriod: 0 });
-  device.on('error', () => undefined);
-  t.teardown(() => device.end(true));
+  const { hub, device } = await startHubWithButton(t, dir, { hubId: 'hub-sigterm', logLevel: 'info', stopGraceMs: 0 });
   await device.publishAsync(deviceTopic('btn-1', 'call'), JSON.stringify({ event: 'call', seq: 1 }), { qos: 1 });
   const closed = new Promise<void>((resolve) => device.once('close', () => resolve()));
 
