@@ -9,25 +9,12 @@ import { alarmKey } from '../../hub/store/keys.ts';
 import { createMemoryStore } from '../../hub/store/memory-store.ts';
 import { Outbox } from '../../hub/store/outbox.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
-import { AlarmService } from '../../hub/alarms/alarm-service.ts';
-import { createMetrics } from '../../hub/metrics.ts';
-import { EventLog } from '../../hub/store/event-log.ts';
 import type { KvStore } from '../../hub/store/kv-store.ts';
 import { UUID_PATTERN, uuidv7Time } from '../../protocols/uuidv7.ts';
 import type { Clock } from '../../hub/clock.ts';
-import { createTestLogger } from '../fakes/test-logger.ts';
+import { alarmRig as sharedAlarmRig } from './support.ts';
 
-/** As test/hub/support.ts alarmRig, with a logger that keeps its records. */
-async function alarmRig(store: KvStore, clock: Clock) {
-  const { logger, records } = createTestLogger('info');
-  const metrics = createMetrics();
-  const log = new EventLog({ hubId: 'hub-test', store, clock });
-  const alarms = new AlarmService({ store, log, clock, logger, metrics });
-  await store.open();
-  await log.start();
-  await alarms.start();
-  return { log, alarms, metrics, logger, records };
-}
+const alarmRig = (store: KvStore, clock: Clock) => sharedAlarmRig(store, clock, 'info');
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 const panel = { kind: 'panel', id: 'nurse-a' } as const;

@@ -33,8 +33,9 @@ export function hubConfig(overrides: Record<string, unknown> = {}): HubConfig {
   });
 }
 
-export async function alarmRig(store: KvStore, clock: Clock) {
-  const { logger, records } = createTestLogger('silent');
+/** @param level 'silent' unless the test reads the log records */
+export async function alarmRig(store: KvStore, clock: Clock, level: Parameters<typeof createTestLogger>[0] = 'silent') {
+  const { logger, records } = createTestLogger(level);
   const metrics = createMetrics();
   const log = new EventLog({ hubId: 'hub-test', store, clock });
   const alarms = new AlarmService({ store, log, clock, logger, metrics });
