@@ -36,6 +36,15 @@ const ack = (ackedSeq: number, duplicates = 0) =>
 const lastOf = (s: Sent) => s.body.events.at(-1)!.seq;
 const status = (code: number, body = '') => new Response(body, { status: code });
 
+/** Holds the first request until release(); every later one is acknowledged at once. */
+function holdFirstRequest() {
+  let calls = 0;
+  let release: (() => void) | null = null;
+  const answer = (s: Sent) =>
+    ++calls === 1 ? new Promise<Response>((resolve) => (release = () => resolve(ack(lastOf(s))))) : ack(lastOf(s));
+  return { answer, held: () => release !== null, release: () => release!() };
+}
+
 const reading = (v: number) => ({ kind: 'reading', deviceId: 'ox', payload: { metric: 'spo2', loinc: '59408-5', value: 90 + v, unit: '%' } }) as const;
 
 const MIN = 100;
@@ -318,26 +327,17 @@ t.test('partial progress on a short batch still goes on at once: what the ack mi
 });
 
 t.test('rounds never overlap: a second start() during a round does not send the batch again in parallel', async (t) => {
-  let release: (() => void) | null = null;
-  const { forwarder, clock, outbox, sent } = await rig(
-    t,
-    (s) =>
-      sent.length === 1
-        ? new Promise<Response>((resolve) => {
-            release = () => resolve(ack(lastOf(s)));
-          })
-        : ack(lastOf(s)),
-    { events: 1 },
-  );
+  const first = holdFirstRequest();
+  const { forwarder, clock, outbox, sent } = await rig(t, first.answer, { events: 1 });
   forwarder.start();
   clock.advance(0);
-  await until(() => release !== null, 'first request in flight');
+  await until(first.held, 'first request in flight');
   forwarder.start();
   clock.advance(0);
   await new Promise((r) => setImmediate(r));
   await new Promise((r) => setImmediate(r));
   t.equal(sent.length, 1, 'one request in flight, not two');
-  release!();
+  first.release();
   await until(() => outbox.ackedSeq === 1 && clock.pending === 1, 'first settled');
   t.equal(sent.length, 1, 'the event was sent once');
 });
@@ -442,24 +442,15 @@ t.test('notify(): wakes an idle forwarder at once, once, and not during a backof
 });
 
 t.test('a wake during a round runs the next round at once, and only that one', async (t) => {
-  let release: (() => void) | null = null;
-  const { forwarder, clock, outbox, log, sent } = await rig(
-    t,
-    (s) =>
-      sent.length === 1
-        ? new Promise<Response>((resolve) => {
-            release = () => resolve(ack(lastOf(s)));
-          })
-        : ack(lastOf(s)),
-    { events: 1 },
-  );
+  const first = holdFirstRequest();
+  const { forwarder, clock, outbox, log, sent } = await rig(t, first.answer, { events: 1 });
   forwarder.start();
   clock.advance(0);
-  await until(() => release !== null, 'first request in flight');
+  await until(first.held, 'first request in flight');
   await log.append(reading(2));
   forwarder.notify();
   t.equal(clock.pending, 1, 'no second round while one runs (only its stall timer)');
-  release!();
+  first.release();
   await until(() => outbox.ackedSeq === 1 && clock.pending === 1, 'first settled');
   t.same(clock.pendingDelays, [0], 'the wake is kept');
   clock.advance(0);
