@@ -29,6 +29,7 @@ t.test('a bound device is found by its service, connected, subscribed, and its v
   t.equal(device().state, 'scanning');
 
   t.ok(hr.advertise(), 'the central saw the advertisement');
+  t.ok(hr.advertise(), 'advertising again while the connection is being set up');
   await until(() => device().state === 'connected' && device().battery !== null, 'connected, battery read');
   t.ok(hr.isSubscribed(0x2a37), 'notifications on for Heart Rate Measurement');
   t.equal(device().battery, 87);
@@ -43,6 +44,7 @@ t.test('a bound device is found by its service, connected, subscribed, and its v
   t.equal(driver.stats.valuesDecoded, 4, '3 heart rates + 1 battery level');
   t.equal(device().address, HR_ADDRESS, 'address normalised from the upper-case config');
   t.equal(device().lastValueAt, 10_000);
+  t.equal(hr.connectRequests, 1, 'one connection attempt per advertisement burst');
 });
 
 t.test('advertisements from addresses nobody bound are ignored, even with the right service', async (t) => {
