@@ -18,6 +18,7 @@ Commands:
   hash-secret        make a new random device or hub token (256 bits) and print it with its SHA-256 for the config
   falls --format sisfall FILE...  run the fall detector over recorded traces, one JSON line per file (hub falls --help)
   news2 '<json>'|-   NEWS2 score and band of one observation set, or one per line of stdin (hub news2 --help)
+  decode <codec> [<characteristic>] <hex>|-  what a device codec makes of one frame, as JSON (hub decode --help)
 
 Options (start, check-config):
   -c, --config FILE      JSON config file (env HUB_CONFIG)
@@ -51,6 +52,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   if (argv[0] === 'staff' || argv[0] === 'display') return staffCommand(argv, io);
   if (argv[0] === 'falls') return fallsCommand(argv, io);
   if (argv[0] === 'news2') return news2Command(argv.slice(1), io);
+  if (argv[0] === 'decode') return (await import('./tools/decode-command.ts')).decodeCommand(argv.slice(1), io); // loads the codecs only when asked
   let parsed;
   try {
     parsed = parseArgs({
