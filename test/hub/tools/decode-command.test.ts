@@ -1,7 +1,7 @@
 /**
  * `hub decode` (docs/decode.md): every codec through the command with real vectors where they exist
- * (../shared/data/gatt/vectors.json, the CMS50E capture and the frames in
- * ../shared/data/serial/PROTOCOLS.md, ../shared/data/zigbee2mqtt/payloads.json, all read in place),
+ * (../shared/data/gatt/vectors.json, the CMS50E capture and the frames quoted in the serial protocol
+ * notes of ../shared/data/serial, ../shared/data/zigbee2mqtt/payloads.json, all read in place),
  * the stdin mode with bad lines in the middle, the exit codes and --help. Through the real bin
  * (bin/hub.js, as `npx hub` runs it) once per mode, in-process through `main` for the rest.
  */
