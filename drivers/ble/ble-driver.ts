@@ -372,10 +372,7 @@ class GattBleDriver implements BleDriver {
       this.scheduleAdapterRetry();
       return;
     }
-    if (!this.running) {
-      await central.close().catch((err: unknown) => this.log.warn({ err }, 'closing the BLE adapter failed'));
-      return;
-    }
+    // stop() awaits this open and then closes whatever central it left behind.
     this.central = central;
     this.centralDetachers.push(
       central.onStateChange((state) => this.handlePower(state)),

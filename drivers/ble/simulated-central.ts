@@ -30,11 +30,17 @@ export class SimulatedCentral implements BleCentral {
   private readonly peripherals = new Map<string, SimulatedPeripheral>();
   private readonly stateListeners = new Set<(state: AdapterPowerState) => void>();
   private readonly discoverListeners = new Set<(ad: Advertisement) => void>();
-  /** Stalled connection requests keyed by address: cancelConnect rejects them. */
-  private readonly stalled = new Map<string, (err: Error) => void>();
+  /** Stalled connection requests keyed by address: cancelConnect rejects them, completeConnect lets them through. */
+  private readonly stalled = new Map<string, { resolve: () => void; reject: (err: Error) => void }>();
+  private readonly stopsScanOnConnect: boolean;
 
-  constructor(options: { state?: AdapterPowerState } = {}) {
+  /**
+   * `stopsScanOnConnect`: connecting ends the scan without a word, as noble's HCI bindings do
+   * (docs/ble.md#pi-quirks).
+   */
+  constructor(options: { state?: AdapterPowerState; stopsScanOnConnect?: boolean } = {}) {
     this.state = options.state ?? 'poweredOn';
+    this.stopsScanOnConnect = options.stopsScanOnConnect ?? false;
   }
 
   add(...peripherals: SimulatedPeripheral[]): this {
@@ -45,20 +51,26 @@ export class SimulatedCentral implements BleCentral {
     return this;
   }
 
-  /** Changes the adapter state; leaving poweredOn ends every link and the scan, as noble's cleanup does. */
-  setState(state: AdapterPowerState): void {
+  /**
+   * Changes the adapter state; leaving poweredOn ends every link and the scan. noble's cleanup
+   * reports each link's end first; `linkEvents: false` ends them without a word.
+   */
+  setState(state: AdapterPowerState, options: { linkEvents?: boolean } = {}): void {
     if (state === this.state) return;
     const wasOn = this.state === 'poweredOn';
     this.state = state;
     if (wasOn && state !== 'poweredOn') {
       this.scanning = false;
-      for (const p of this.peripherals.values()) p.link?.end('cleanup');
+      for (const p of this.peripherals.values()) {
+        if (options.linkEvents === false) p.link?.kill();
+        else p.link?.end('cleanup');
+      }
     }
     for (const listener of [...this.stateListeners]) listener(state);
   }
 
-  powerOff(): void {
-    this.setState('poweredOff');
+  powerOff(options: { linkEvents?: boolean } = {}): void {
+    this.setState('poweredOff', options);
   }
 
   powerOn(): void {
@@ -83,6 +95,11 @@ export class SimulatedCentral implements BleCentral {
     return this.stateListeners.size + this.discoverListeners.size;
   }
 
+  /** Connection requests stalled and not yet cancelled. */
+  get pendingConnects(): number {
+    return this.stalled.size;
+  }
+
   async startScanning(serviceUuids: readonly string[]): Promise<void> {
     this.assertOpen();
     if (this.state !== 'poweredOn') throw new Error(`Could not start scanning, state is ${this.state} (not poweredOn)`);
@@ -103,20 +120,30 @@ export class SimulatedCentral implements BleCentral {
     if (this.state !== 'poweredOn') throw new Error(`cannot connect, state is ${this.state}`);
     if (!peripheral) throw new Error(`unknown peripheral ${address}`);
     peripheral.connectRequests++;
+    if (this.stopsScanOnConnect) this.scanning = false;
     if (peripheral.connectBehaviour === 'refuse') throw new Error('connection refused by the peripheral');
     if (peripheral.connectBehaviour === 'stall') {
-      return new Promise<BleConnection>((_resolve, reject) => this.stalled.set(key, reject));
+      await new Promise<void>((resolve, reject) => this.stalled.set(key, { resolve, reject }));
     }
     const link = new SimulatedLink(peripheral);
     peripheral.link = link;
+    peripheral.linksOpened++;
     return link;
   }
 
   cancelConnect(address: string): void {
     const key = normalizeAddress(address) ?? address;
-    const reject = this.stalled.get(key);
+    const pending = this.stalled.get(key);
     this.stalled.delete(key);
-    reject?.(new Error('connection cancelled'));
+    pending?.reject(new Error('connection cancelled'));
+  }
+
+  /** Lets a stalled connection request complete (late, as a slow radio does). */
+  completeConnect(address: string): void {
+    const key = normalizeAddress(address) ?? address;
+    const pending = this.stalled.get(key);
+    this.stalled.delete(key);
+    pending?.resolve();
   }
 
   async close(): Promise<void> {

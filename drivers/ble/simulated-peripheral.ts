@@ -47,6 +47,8 @@ export class SimulatedPeripheral {
   readonly writes: SimulatedWrite[] = [];
   /** Connection requests seen (accepted or not). */
   connectRequests = 0;
+  /** Links established. */
+  linksOpened = 0;
 
   /** Characteristics keyed by service UUID, then by characteristic UUID. */
   private readonly services = new Map<string, Map<string, { spec: SimulatedCharacteristicSpec; value: Uint8Array | undefined }>>();
