@@ -6,8 +6,8 @@
  * that died without a disconnect event). Without an adapter the driver still starts, reports
  * 'no-adapter' with the reason, and tries the adapter again now and then.
  *
- * The shape follows drivers/serial/call-receiver.ts: start()/stop(), a Clock and a random source
- * as dependencies, a status and a stats snapshot.
+ * The shape follows the serial driver in drivers/serial/: start()/stop(), a Clock and a random
+ * source as dependencies, a status and a stats snapshot.
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
