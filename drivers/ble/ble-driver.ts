@@ -665,7 +665,8 @@ class GattBleDriver implements BleDriver {
 
   private handleLinkDown(slot: Slot, connection: BleConnection, detail: string): void {
     if (connection !== slot.connection || !this.running) return;
-    if (this.clock.now() - slot.connectedAt >= this.backoff.stableMs) slot.attempt = 0;
+    // Only a link that was fully up counts as stable; one lost while being set up keeps the backoff growing.
+    if (slot.state === 'connected' && this.clock.now() - slot.connectedAt >= this.backoff.stableMs) slot.attempt = 0;
     this.log.warn({ deviceId: slot.id }, detail);
     this.teardown(slot);
     this.scheduleBackoff(slot, detail);
