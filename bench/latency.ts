@@ -46,7 +46,6 @@ async function main(): Promise<void> {
       ...Array.from({ length: callPoints }, (_, i) => ({ id: `cp-${i + 1}`, roomId: `room-${i + 1}`, callPoint: { receiver: 'rx', address: i + 1 } })),
       ...Array.from({ length: TELEMETRY_DEVICES }, (_, i) => ({
         id: `vm-${i + 1}`,
-        model: 'vitals-monitor',
         roomId: `room-${i + 1}`,
         mqtt: { passwordSha256: sha256Hex(`pw-${i + 1}`) },
       })),

@@ -1,15 +1,17 @@
 /**
- * A device model is a data record (docs/adding-a-device.md), as zigbee-herdsman-converters defines devices:
- * how to match it, its transport settings, its framer and codec, and what it exposes.
- * One file per model under drivers/devices/; drivers/index.ts lists them all.
+ * A device model is a data record carrying its own converter (docs/adding-a-device.md), as
+ * zigbee-herdsman-converters defines devices: its transport and settings, how its bytes are framed
+ * and decoded, and a converter to the uniform inputs of drivers/device-input.ts. The hub's transports
+ * run whatever a definition says and never branch on a model. One file per model under
+ * drivers/devices/; drivers/index.ts lists them all.
  */
-import type { FramerOutput } from '../protocols/call-framer.ts';
+import type { DeviceInput } from './device-input.ts';
 import type { SerialMatch } from './serial/serialport-binding.ts';
 
 /** One value a device reports; `unit` is UCUM where the value is a quantity. */
 export interface Exposed {
   name: string;
-  type: 'event' | 'numeric' | 'enum';
+  type: 'event' | 'numeric' | 'enum' | 'binary';
   description: string;
   unit?: string;
   values?: readonly string[];
@@ -17,22 +19,89 @@ export interface Exposed {
   max?: number;
 }
 
-/** The pure framer a serial device uses: bytes in, frames or coded rejects out. */
-export interface SerialFramer {
-  push(bytes: Uint8Array): FramerOutput[];
+/**
+ * What a converter hands on: an input, and for a device that speaks for others (a call-point receiver
+ * relays many call points) the address of the one it came from; the transport maps it to a configured device.
+ */
+export interface DeviceOutput {
+  input: DeviceInput;
+  /** The relayed device's address (a call point's address on its receiver). */
+  address?: number;
+  /** The address the relaying device gives itself in the frame (a receiver's RX byte). */
+  relayAddress?: number;
+}
+
+/** Input the converter cannot use: counted under `code` by the transport, never thrown past it. */
+export class InputRejected extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InputRejected';
+  }
+}
+
+export interface LineSettings {
+  baudRate: number;
+  dataBits: 7 | 8;
+  parity: 'none' | 'odd' | 'even';
+  stopBits: 1 | 2;
+}
+
+/** One result of a serial stream: a frame's outputs (possibly none), or a counted reject. */
+export type StreamResult = { ok: true; outputs: DeviceOutput[] } | { ok: false; code: string; message: string; raw?: Uint8Array };
+
+/** Bytes in, results out, for one port: a framer, a decoder and a converter in one (drivers/serial/framed-stream.ts). */
+export interface SerialStream {
+  push(bytes: Uint8Array): StreamResult[];
+  /** Forget half a frame and any per-connection state (after the port reopened). */
   reset(): void;
 }
 
-export interface SerialDeviceDefinition {
+interface DefinitionBase {
+  /** The `model` id in the hub config. */
   id: string;
   description: string;
-  transport: 'serial';
-  serial: { baudRate: number; dataBits: 8; parity: 'none'; stopBits: 1 };
-  /** Default port match; an installation's config usually adds the serial number or a by-id path. */
-  match?: SerialMatch;
-  createFramer(): SerialFramer;
   exposes: readonly Exposed[];
 }
 
-/** BLE and MQTT device definitions join this union when their drivers land. */
-export type DeviceDefinition = SerialDeviceDefinition;
+export interface SerialDeviceDefinition extends DefinitionBase {
+  transport: 'serial';
+  /** The device's own line settings; the installer may override them per device. */
+  serial: LineSettings;
+  /** Default port match; an installation's config usually adds the serial number or a by-id path. */
+  match?: SerialMatch;
+  /** Bytes the host must send: once after each open, and again every `everyMs` while open. */
+  handshake?: { onOpen?: Uint8Array; keepAlive?: { bytes: Uint8Array; everyMs: number } };
+  /** Whether the model relays other devices (a call-point receiver); its outputs then carry an `address`. */
+  relays?: boolean;
+  createStream(): SerialStream;
+}
+
+export interface MqttDeviceDefinition extends DefinitionBase {
+  transport: 'mqtt';
+  /**
+   * Converts one PUBLISH on the device's own topic channel (docs/mqtt-topics.md). `retained` is true
+   * when the device set the retain flag: a retained call is old news, never a live press.
+   * Throws InputRejected for payloads it cannot use.
+   */
+  convert(channel: string, payload: Uint8Array, retained: boolean): DeviceInput[];
+}
+
+export interface BleDeviceDefinition extends DefinitionBase {
+  transport: 'ble';
+  /** The GATT profile the BLE driver subscribes to (drivers/ble/profiles.ts). */
+  profile: string;
+  /** Converts one decoded characteristic value (protocols/gatt). Throws InputRejected. */
+  convert(characteristic: number, decoded: { readings: ReadonlyArray<{ metric: string; value: number | null }> } & Record<string, unknown>): DeviceInput[];
+}
+
+export interface Zigbee2mqttDeviceDefinition extends DefinitionBase {
+  transport: 'zigbee2mqtt';
+  /** Converts one `zigbee2mqtt/<friendly_name>` payload for a device of the given role. Throws InputRejected. */
+  convert(payload: Uint8Array, role: string, retained: boolean): DeviceInput[];
+}
+
+export type DeviceDefinition = SerialDeviceDefinition | MqttDeviceDefinition | BleDeviceDefinition | Zigbee2mqttDeviceDefinition;
+export type Transport = DeviceDefinition['transport'];

@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { deviceDefinitions } from '../drivers/index.ts';
+import { deviceDefinitions, getDeviceDefinition } from '../drivers/index.ts';
 import { Id } from '../protocols/event.ts';
 import { RULES } from './rules/index.ts';
 import { panelAccessFields, staffConfigFields } from './staff/staff-config.ts';
@@ -18,30 +18,49 @@ const Room = z.strictObject({
   name: z.string().min(1).max(100).describe('shown on the panel'),
 });
 
-const Receiver = z.strictObject({
-  id: Id.describe('name of this receiver in the config'),
-  model: z
-    .enum(deviceDefinitions.filter((d) => d.transport === 'serial').map((d) => d.id) as [string, ...string[]])
-    .default('call-receiver-v1')
-    .describe('device definition id from drivers/index.ts'),
+/** Where a serial device is and how to talk to it; the line settings default to the model's own. */
+const serialPortFields = {
   path: z.string().min(1).optional().describe('serial device path; prefer /dev/serial/by-id/...'),
   match: z
     .strictObject({ vendorId: z.string().optional(), productId: z.string().optional(), serialNumber: z.string().optional() })
     .optional()
     .describe('find the port by USB ids instead of a path (ports move after replug)'),
-  baudRate: z.number().int().positive().default(19200),
-  address: z.number().int().min(1).max(254).describe('the RX address byte the receiver puts in its frames'),
+  baudRate: z.number().int().positive().optional().describe('overrides the model\'s baud rate'),
+  dataBits: z.union([z.literal(7), z.literal(8)]).optional().describe('overrides the model\'s data bits'),
+  parity: z.enum(['none', 'odd', 'even']).optional().describe('overrides the model\'s parity'),
+  stopBits: z.union([z.literal(1), z.literal(2)]).optional().describe('overrides the model\'s stop bits'),
   idleReopenMs: z
     .number()
     .int()
     .positive()
     .optional()
-    .describe('close and reopen a port silent this long (serialport can miss a hang-up); set above the call points\' heartbeat interval'),
+    .describe('close and reopen a port silent this long (serialport can miss a hang-up); set above the device\'s heartbeat interval'),
+};
+
+const relayingModels = deviceDefinitions.filter((d) => d.transport === 'serial' && d.relays).map((d) => d.id);
+
+const Receiver = z.strictObject({
+  id: Id.describe('name of this receiver in the config'),
+  model: z
+    .enum(relayingModels as [string, ...string[]])
+    .default('call-receiver-v1')
+    .describe('receiver model id from drivers/index.ts'),
+  ...serialPortFields,
+  address: z.number().int().min(1).max(254).describe('the RX address byte the receiver puts in its frames'),
 });
+
+/** The config section that says how a device reaches the hub, and the transport each one means. */
+export const DEVICE_TRANSPORTS = { callPoint: 'serial', serial: 'serial', mqtt: 'mqtt', ble: 'ble', zigbee2mqtt: 'zigbee2mqtt' } as const;
+
+/** The model a device has when its config names none: the hub's own MQTT topics for MQTT devices. */
+export const DEFAULT_MQTT_MODEL = 'carehub-mqtt';
 
 const Device = z.strictObject({
   id: Id,
-  model: z.enum(['call-point', 'vitals-monitor']).default('call-point').describe('what the device is; telemetry comes from vitals monitors'),
+  model: z
+    .string()
+    .optional()
+    .describe(`device model id from drivers/index.ts; required for serial, BLE and zigbee2mqtt devices, "${DEFAULT_MQTT_MODEL}" for MQTT devices by default; none for a call point behind a receiver`),
   roomId: Id.describe('room the device is installed in'),
   residentId: Id.optional(),
   callPoint: z
@@ -52,6 +71,18 @@ const Device = z.strictObject({
     .strictObject({ passwordSha256: Sha256Hex })
     .optional()
     .describe('present when the device publishes over MQTT (username = device id)'),
+  serial: z.strictObject(serialPortFields).optional().describe('present when the device is on its own serial port'),
+  ble: z
+    .strictObject({ address: z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i, 'a Bluetooth address such as aa:bb:cc:dd:ee:ff') })
+    .optional()
+    .describe('present when the device is a Bluetooth LE peripheral bound to this hub'),
+  zigbee2mqtt: z
+    .strictObject({
+      friendlyName: z.string().min(1).max(200).describe('the device\'s friendly name in zigbee2mqtt'),
+      role: z.enum(['call', 'cancel', 'bed-exit', 'door', 'sensor']).default('sensor').describe('what the installer uses it for'),
+    })
+    .optional()
+    .describe('present when the device is paired with zigbee2mqtt'),
 });
 
 const ruleOptions = z.strictObject(
@@ -158,6 +189,11 @@ function checkCrossReferences(value: unknown, ctx: z.RefinementCtx): void {
   receivers.forEach((r, i) => {
     if (isRecord(r) && r.path === undefined && r.match === undefined) report({ path: ['receivers', i], message: 'needs a path or a match' });
   });
+  devices.forEach((d, i) => {
+    if (isRecord(d) && isRecord(d.serial) && d.serial.path === undefined && d.serial.match === undefined) {
+      report({ path: ['devices', i, 'serial'], message: 'needs a path or a match' });
+    }
+  });
   /** `receiver/address` of each call point seen so far */
   const callPoints = new Set<string>();
   devices.forEach((d, i) => {
@@ -165,7 +201,7 @@ function checkCrossReferences(value: unknown, ctx: z.RefinementCtx): void {
     if (roomIds && typeof d.roomId === 'string' && !roomIds.has(d.roomId)) {
       report({ path: ['devices', i, 'roomId'], message: `unknown room "${d.roomId}"` });
     }
-    if (d.callPoint === undefined && d.mqtt === undefined) report({ path: ['devices', i], message: 'needs callPoint or mqtt' });
+    checkDeviceModel(d, i, report);
     if (isRecord(d.callPoint)) {
       const { receiver, address } = d.callPoint;
       if (receiverIds && typeof receiver === 'string' && !receiverIds.has(receiver)) {
@@ -177,6 +213,32 @@ function checkCrossReferences(value: unknown, ctx: z.RefinementCtx): void {
     }
   });
   if (isRecord(value.relay)) checkRelay(value.relay, report);
+}
+
+/** A device names one way to reach the hub, and a registered model of that transport (drivers/index.ts). */
+function checkDeviceModel(d: Record<string, unknown>, i: number, report: (issue: Issue) => void): void {
+  const sections = (Object.keys(DEVICE_TRANSPORTS) as Array<keyof typeof DEVICE_TRANSPORTS>).filter((key) => d[key] !== undefined);
+  if (sections.length !== 1) {
+    const names = Object.keys(DEVICE_TRANSPORTS).join(', ');
+    report({ path: ['devices', i], message: sections.length === 0 ? `needs one of ${names}` : `has ${sections.join(' and ')}: give only one of ${names}` });
+    return;
+  }
+  const section = sections[0]!;
+  if (section === 'callPoint') {
+    if (d.model !== undefined) report({ path: ['devices', i, 'model'], message: 'a call point behind a receiver has the receiver\'s model: remove model' });
+    return;
+  }
+  const modelId = d.model ?? (section === 'mqtt' ? DEFAULT_MQTT_MODEL : undefined);
+  if (typeof modelId !== 'string') {
+    report({ path: ['devices', i, 'model'], message: `required for a ${section} device` });
+    return;
+  }
+  const model = getDeviceDefinition(modelId);
+  const transport = DEVICE_TRANSPORTS[section];
+  const fitting = deviceDefinitions.filter((m) => m.transport === transport && !('relays' in m && m.relays)).map((m) => m.id);
+  if (!model || model.transport !== transport || ('relays' in model && model.relays)) {
+    report({ path: ['devices', i, 'model'], message: `"${modelId}" is not a ${transport} device model; known: ${fitting.join(', ') || 'none yet'}` });
+  }
 }
 
 /** The hub's bearer token travels with every batch: only over TLS, or on this machine, or where the config says so. */

@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSerialportBinding, type SerialBinding } from '../drivers/serial/serialport-binding.ts';
 import { AlarmService } from './alarms/alarm-service.ts';
-import { HubBroker } from './broker.ts';
+import { HubBroker } from './transports/broker.ts';
 import { CallDedup } from './call-dedup.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { HubConfig } from './config.ts';
@@ -16,7 +16,7 @@ import { createLogger, urlForLog, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { PanelServer } from './panel/panel-server.ts';
 import { Pipeline } from './pipeline.ts';
-import { ReceiverSet } from './receivers.ts';
+import { SerialTransport } from './transports/serial.ts';
 import { RuleEngine } from './rules/engine.ts';
 import { RULES } from './rules/index.ts';
 import { EventLog } from './store/event-log.ts';
@@ -76,7 +76,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     logger: logger.child({ module: 'panel' }),
     staff: config.staff, displays: config.displays, store, clock,
   });
-  const receivers = new ReceiverSet({
+  const serial = new SerialTransport({
     receivers: config.receivers,
     binding: deps.serialBinding ?? createSerialportBinding(),
     devices,
@@ -126,7 +126,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
       // The panel comes up before any device can talk, so no alarm is raised unseen.
       const { port: panelPort } = await panel.start();
       const { port: brokerPort } = await broker.start();
-      await receivers.start();
+      await serial.start();
       forwarder?.start();
       const host = config.panel.host === '0.0.0.0' || config.panel.host === '::' ? 'localhost' : config.panel.host;
       const running = { panelUrl: `http://${host}:${panelPort}/`, panelPort, brokerPort };
@@ -142,7 +142,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
 
   async function stopAll(): Promise<void> {
     // Inputs first, then what they feed, then storage last.
-    await receivers.stop();
+    await serial.stop();
     await broker.stop();
     pipeline.stop();
     await forwarder?.stop();

@@ -2,9 +2,9 @@
  * Normalise → store → decide: every device input becomes one durable Event,
  * then the rules see it. Inputs that cannot be used are counted, never thrown.
  */
-import type { CallPointEvent } from '../protocols/call-frame.ts';
-import type { Event } from '../protocols/event.ts';
-import { VITAL_METRICS, type VitalMetric } from '../protocols/vitals.ts';
+import type { DeviceInput, Via } from '../drivers/device-input.ts';
+import type { Event, EventDraft } from '../protocols/event.ts';
+import { describeMeasure } from '../protocols/vitals.ts';
 import type { CallDedup } from './call-dedup.ts';
 import type { Clock } from './clock.ts';
 import type { DeviceConfig } from './config.ts';
@@ -12,20 +12,6 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { RuleEngine } from './rules/engine.ts';
 import type { EventLog } from './store/event-log.ts';
-
-export interface CallPointInput {
-  event: CallPointEvent;
-  deviceSeq: number;
-  battery: number | null;
-  via: 'serial' | 'mqtt' | 'zigbee2mqtt';
-  deviceTime?: string;
-}
-
-export interface ReadingInput {
-  metric: VitalMetric;
-  value: number;
-  deviceTime?: string;
-}
 
 export interface PipelineOptions {
   log: EventLog;
@@ -47,11 +33,22 @@ export class Pipeline {
 
   constructor(private readonly deps: PipelineOptions) {}
 
-  /** Resolves to the stored Event, or null when the input was a duplicate. Resolves after rules ran. */
-  async callPoint(device: DeviceConfig, input: CallPointInput): Promise<Event | null> {
+  /**
+   * The one entry for every device input, whatever the device or transport (docs/devices.md#inputs).
+   * Resolves to the stored Event after the rules ran, or null when a call point repeated a seq.
+   */
+  async ingest(device: DeviceConfig, input: DeviceInput, via: Via): Promise<Event | null> {
+    if (input.kind === 'call-point') return this.callPoint(device, input, via);
+    const event = await this.deps.log.append(this.draft(device, input, via), [], { evaluate: true });
+    this.deps.metrics.inc('inputs_total', { kind: input.kind, via });
+    await this.decide(event);
+    return event;
+  }
+
+  private async callPoint(device: DeviceConfig, input: Extract<DeviceInput, { kind: 'call-point' }>, via: Via): Promise<Event | null> {
     const now = this.deps.clock.now();
     if (this.deps.dedup.isDuplicate(device.id, input.deviceSeq, now)) {
-      this.deps.metrics.inc('inputs_duplicate_total', { via: input.via });
+      this.deps.metrics.inc('inputs_duplicate_total', { via });
       this.deps.logger.debug({ deviceId: device.id, seq: input.deviceSeq }, 'duplicate call-point event dropped');
       return null;
     }
@@ -59,19 +56,8 @@ export class Pipeline {
     // deciding fails, so the device's retry of the same seq is processed, not discarded.
     this.deps.dedup.remember(device.id, input.deviceSeq, now);
     try {
-      const event = await this.deps.log.append(
-        {
-          kind: 'call-point',
-          deviceId: device.id,
-          roomId: device.roomId,
-          residentId: device.residentId,
-          deviceTime: input.deviceTime,
-          payload: { event: input.event, deviceSeq: input.deviceSeq, battery: input.battery, via: input.via },
-        },
-        [],
-        { evaluate: true },
-      );
-      this.deps.metrics.inc('inputs_total', { kind: 'call-point', via: input.via });
+      const event = await this.deps.log.append(this.draft(device, input, via), [], { evaluate: true });
+      this.deps.metrics.inc('inputs_total', { kind: 'call-point', via });
       await this.decide(event);
       return event;
     } catch (err) {
@@ -80,23 +66,23 @@ export class Pipeline {
     }
   }
 
-  async reading(device: DeviceConfig, input: ReadingInput): Promise<Event> {
-    const { loinc, unit } = VITAL_METRICS[input.metric];
-    const event = await this.deps.log.append(
-      {
-        kind: 'reading',
-        deviceId: device.id,
-        roomId: device.roomId,
-        residentId: device.residentId,
-        deviceTime: input.deviceTime,
-        payload: { metric: input.metric, loinc, value: input.value, unit },
-      },
-      [],
-      { evaluate: true },
-    );
-    this.deps.metrics.inc('inputs_total', { kind: 'reading', via: 'mqtt' });
-    await this.decide(event);
-    return event;
+  /** The Event an input becomes: the device's room and resident, and the payload its kind defines. */
+  private draft(device: DeviceConfig, input: DeviceInput, via: Via): EventDraft {
+    const envelope = { deviceId: device.id, roomId: device.roomId, residentId: device.residentId, deviceTime: input.deviceTime };
+    switch (input.kind) {
+      case 'call-point':
+        return { ...envelope, kind: 'call-point', payload: { event: input.event, deviceSeq: input.deviceSeq, battery: input.battery, via } };
+      case 'reading':
+        return { ...envelope, kind: 'reading', payload: { metric: input.metric, value: input.value, ...describeMeasure(input.metric) } };
+      case 'state':
+        return { ...envelope, kind: 'state', payload: input.state };
+      case 'status':
+        return {
+          ...envelope,
+          kind: 'device-status',
+          payload: { status: input.status, ...(input.battery !== undefined && { battery: input.battery }), ...(input.detail && { detail: input.detail }) },
+        };
+    }
   }
 
   /**

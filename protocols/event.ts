@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { CALL_POINT_EVENTS } from './call-frame.ts';
 import { UUID_PATTERN } from './uuidv7.ts';
-import { VITAL_METRIC_IDS } from './vitals.ts';
+import { DeviceState } from './device-state.ts';
+import { MEASURE_IDS } from './vitals.ts';
 
 export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits, . _ : - only');
 export const IsoTime = z.iso.datetime({ offset: true });
@@ -29,12 +30,13 @@ export const CallPointPayload = z.strictObject({
   /** The call point's own sequence number; duplicates are dropped by it at the hub. */
   deviceSeq: z.number().int().min(0).max(65535),
   battery: z.number().min(0).max(100).nullable(),
-  via: z.enum(['serial', 'mqtt', 'zigbee2mqtt']),
+  via: z.enum(['serial', 'mqtt', 'zigbee2mqtt', 'ble']),
 });
 
 export const ReadingPayload = z.strictObject({
-  metric: z.enum(VITAL_METRIC_IDS),
-  loinc: z.string(),
+  metric: z.enum(MEASURE_IDS),
+  /** null for a device measure without a LOINC code (protocols/vitals.ts). */
+  loinc: z.string().nullable(),
   value: z.number().finite(),
   unit: z.string(),
 });
@@ -87,6 +89,7 @@ export const Event = z.discriminatedUnion('kind', [
   z.strictObject({ ...envelope, kind: z.literal('alarm'), payload: AlarmPayload }),
   z.strictObject({ ...envelope, kind: z.literal('alarm-update'), payload: AlarmUpdatePayload }),
   z.strictObject({ ...envelope, kind: z.literal('device-status'), payload: DeviceStatusPayload }),
+  z.strictObject({ ...envelope, kind: z.literal('state'), payload: DeviceState }),
   z.strictObject({ ...envelope, kind: z.literal('audit'), payload: AuditPayload }),
 ]);
 export type Event = z.infer<typeof Event>;

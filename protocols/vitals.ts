@@ -33,3 +33,12 @@ export const DEVICE_MEASURES = {
 } as const satisfies Record<string, { loinc: null; unit: string }>;
 
 export type DeviceMeasure = keyof typeof DEVICE_MEASURES;
+
+/** Every metric a reading may carry: the vitals and the device measures. */
+export type Measure = VitalMetric | DeviceMeasure;
+export const MEASURE_IDS = [...VITAL_METRIC_IDS, ...Object.keys(DEVICE_MEASURES)] as [Measure, ...Measure[]];
+
+/** The UCUM unit and LOINC code (null when there is none) of a metric. */
+export function describeMeasure(metric: Measure): { unit: string; loinc: string | null } {
+  return metric in VITAL_METRICS ? VITAL_METRICS[metric as VitalMetric] : DEVICE_MEASURES[metric as DeviceMeasure];
+}

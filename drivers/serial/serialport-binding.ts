@@ -34,6 +34,10 @@ export interface SerialMatch {
 export interface SerialOpenOptions {
   path: string;
   baudRate: number;
+  /** 8N1 when absent. */
+  dataBits?: 7 | 8;
+  parity?: 'none' | 'odd' | 'even';
+  stopBits?: 1 | 2;
 }
 
 /** An open port. Each `on*` returns the function that removes that listener. */
@@ -254,8 +258,8 @@ export function createSerialportBinding(options: SerialportBindingOptions = {}):
   const byIdDir = options.byIdDir ?? BY_ID_DIR;
   const sysClassTtyDir = options.sysClassTtyDir ?? '/sys/class/tty';
   return {
-    async open({ path, baudRate }) {
-      const port = new SerialPort({ path, baudRate, autoOpen: false });
+    async open({ path, baudRate, dataBits = 8, parity = 'none', stopBits = 1 }) {
+      const port = new SerialPort({ path, baudRate, dataBits, parity, stopBits, autoOpen: false });
       await openStream(port);
       return new StreamConnection(port);
     },

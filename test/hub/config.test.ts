@@ -189,3 +189,51 @@ t.test('a config file others can read is warned about', async (t) => {
   t.equal(records.length, 3);
   t.match(records[0], { level: 40, file, mode: '0640', msg: /readable by other users/ });
 });
+
+t.test('a device names one transport and a registered model of that transport; the model\'s line settings apply', async (t) => {
+  const hash = 'a'.repeat(64);
+  const device = (fields: Record<string, unknown>) => ({ roomId: 'r1', ...fields });
+  const result = loadHubConfig({
+    file: writeConfig(t, {
+      hubId: 'h',
+      rooms: [{ id: 'r1', name: 'R1' }],
+      receivers: [{ id: 'rx', path: '/dev/null', address: 1 }],
+      devices: [
+        device({ id: 'ok-serial', model: 'contec-cms50-v7', serial: { path: '/dev/serial/by-id/usb-oxi' } }),
+        device({ id: 'ok-mqtt', mqtt: { passwordSha256: hash } }),
+        device({ id: 'none' }),
+        device({ id: 'two', mqtt: { passwordSha256: hash }, serial: { path: '/dev/x' } }),
+        device({ id: 'no-model', serial: { path: '/dev/x' } }),
+        device({ id: 'unknown', model: 'acme-9000', serial: { path: '/dev/x' } }),
+        device({ id: 'wrong-transport', model: 'contec-cms50-v7', mqtt: { passwordSha256: hash } }),
+        device({ id: 'receiver-as-device', model: 'call-receiver-v1', serial: { path: '/dev/x' } }),
+        device({ id: 'model-behind-receiver', model: 'contec-cms50-v7', callPoint: { receiver: 'rx', address: 2 } }),
+        device({ id: 'no-port', model: 'seeed-mr60fda2', serial: {} }),
+      ],
+    }),
+  });
+  t.match(result, { ok: false });
+  const errors = result.ok ? [] : [...result.errors].sort((a, b) => a.path.localeCompare(b.path));
+  t.same(
+    errors.map((e) => e.path),
+    ['devices.2', 'devices.3', 'devices.4.model', 'devices.5.model', 'devices.6.model', 'devices.7.model', 'devices.8.model', 'devices.9.serial'],
+  );
+  t.match(errors[0]?.message, /needs one of callPoint, serial, mqtt, ble, zigbee2mqtt/);
+  t.match(errors[1]?.message, /has serial and mqtt|has mqtt and serial/);
+  t.match(errors[2]?.message, 'required for a serial device');
+  t.match(errors[3]?.message, /"acme-9000" is not a serial device model; known: .*contec-cms50-v7/);
+  t.match(errors[4]?.message, /"contec-cms50-v7" is not a mqtt device model; known: carehub-mqtt/);
+  t.notMatch(errors[5]?.message, /call-receiver-v1,/, 'a receiver model is not offered for a device');
+  t.match(errors[6]?.message, /receiver's model/);
+
+  const good = loadHubConfig({
+    file: writeConfig(t, {
+      hubId: 'h',
+      rooms: [{ id: 'r1', name: 'R1' }],
+      receivers: [{ id: 'rx', path: '/dev/null', address: 1 }],
+      devices: [device({ id: 'oxi', model: 'contec-cms50-legacy', serial: { path: '/dev/x', baudRate: 9600 } })],
+    }),
+  });
+  t.match(good, { ok: true });
+  t.equal(good.ok && good.config.receivers[0]!.baudRate, undefined, 'no baud rate default overrides the receiver model\'s own');
+});

@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import mqttPacket from 'mqtt-packet';
-import { MqttPacketGuard } from '../../hub/mqtt-packet-guard.ts';
+import { MqttPacketGuard } from '../../hub/transports/mqtt-packet-guard.ts';
 
 const packets = [
   mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'btn-1', keepalive: 30, username: 'btn-1', password: Buffer.from('pw') }),

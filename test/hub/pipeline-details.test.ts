@@ -47,7 +47,7 @@ const withResident = { ...serialPoint, residentId: 'res-7' };
 
 t.test('a call-point input becomes exactly one stored, evaluated Event', async (t) => {
   const { pipeline, metrics, log, alarms } = await rig();
-  const event = await pipeline.callPoint(withResident, { event: 'call', deviceSeq: 12, battery: 80, via: 'serial', deviceTime: '2026-05-01T07:59:59Z' });
+  const event = await pipeline.ingest(withResident, { kind: 'call-point', event: 'call', deviceSeq: 12, battery: 80, deviceTime: '2026-05-01T07:59:59Z' }, 'serial');
   t.match(event, {
     kind: 'call-point',
     hubId: 'hub-test',
@@ -69,26 +69,26 @@ t.test('a call-point input becomes exactly one stored, evaluated Event', async (
 
 t.test('a duplicate is counted by its transport and logged at debug', async (t) => {
   const { pipeline, metrics, records, log } = await rig();
-  await pipeline.callPoint(serialPoint, { event: 'call', deviceSeq: 3, battery: null, via: 'mqtt' });
+  await pipeline.ingest(serialPoint, { kind: 'call-point', event: 'call', deviceSeq: 3, battery: null }, 'mqtt');
   const before = log.seq;
-  t.equal(await pipeline.callPoint(serialPoint, { event: 'call', deviceSeq: 3, battery: null, via: 'mqtt' }), null);
+  t.equal(await pipeline.ingest(serialPoint, { kind: 'call-point', event: 'call', deviceSeq: 3, battery: null }, 'mqtt'), null);
   t.equal(metrics.get('inputs_duplicate_total', { via: 'mqtt' }), 1);
   t.equal(metrics.get('inputs_duplicate_total', { via: 'serial' }), 0);
   t.ok(records.some((r) => r.msg === 'duplicate call-point event dropped' && r.deviceId === 'cp-101' && r.seq === 3 && r.level === 20));
   t.equal(log.seq, before, 'nothing stored for the duplicate');
-  t.ok(await pipeline.callPoint(serialPoint, { event: 'call', deviceSeq: 4, battery: null, via: 'mqtt' }), 'another seq is not a duplicate');
+  t.ok(await pipeline.ingest(serialPoint, { kind: 'call-point', event: 'call', deviceSeq: 4, battery: null }, 'mqtt'), 'another seq is not a duplicate');
 });
 
 t.test('a press whose rules failed is processed when the device sends it again', async (t) => {
   let failing = true;
   const { pipeline, alarms, log } = await rig(undefined, { failRules: () => failing });
-  await t.rejects(pipeline.callPoint(serialPoint, { event: 'call', deviceSeq: 9, battery: null, via: 'serial' }), { message: 'rule crashed' });
+  await t.rejects(pipeline.ingest(serialPoint, { kind: 'call-point', event: 'call', deviceSeq: 9, battery: null }, 'serial'), { message: 'rule crashed' });
   t.equal(log.seq, 1, 'the press is stored');
   t.equal(log.evaluatedSeq, 0, 'as rule input the rules have not finished with, so start-up would replay it');
-  await t.rejects(pipeline.reading(serialPoint, { metric: 'spo2', value: 90 }), { message: 'rule crashed' });
+  await t.rejects(pipeline.ingest(serialPoint, { kind: 'reading', metric: 'spo2', value: 90 }, 'mqtt'), { message: 'rule crashed' });
   t.equal(log.evaluatedSeq, 0, 'a reading is rule input too');
   failing = false;
-  t.ok(await pipeline.callPoint(serialPoint, { event: 'call', deviceSeq: 9, battery: null, via: 'serial' }), 'not a duplicate');
+  t.ok(await pipeline.ingest(serialPoint, { kind: 'call-point', event: 'call', deviceSeq: 9, battery: null }, 'serial'), 'not a duplicate');
   t.equal(alarms.list().length, 1);
 });
 
@@ -101,9 +101,9 @@ t.test('a reading carries the metric\'s LOINC code and UCUM unit', async (t) => 
     ['body-temperature', 37.2, '8310-5', 'Cel'],
   ] as const;
   for (const [metric, value, loinc, unit] of rows) {
-    const e = await pipeline.reading(withResident, { metric, value, deviceTime: '2026-05-01T07:00:00Z' });
+    const e = await pipeline.ingest(withResident, { kind: 'reading', metric, value, deviceTime: '2026-05-01T07:00:00Z' }, 'mqtt');
     t.match(e, { kind: 'reading', deviceId: 'cp-101', roomId: 'room-101', residentId: 'res-7', deviceTime: '2026-05-01T07:00:00Z', payload: { metric, loinc, value, unit } }, metric);
-    t.same(e.payload, { metric, loinc, value, unit });
+    t.same(e?.payload, { metric, loinc, value, unit });
   }
   t.equal(metrics.get('inputs_total', { kind: 'reading', via: 'mqtt' }), 3);
   t.equal(log.evaluatedSeq, 3, 'each reading was evaluated');
@@ -125,7 +125,7 @@ t.test('replay after a crash: stored but unevaluated inputs run through the rule
   t.equal(second.alarms.list().length, 1, 'the call raised its alarm');
   t.equal(second.log.evaluatedSeq, second.log.seq, 'everything is evaluated');
   t.ok(second.records.some((r) => r.msg === 'replayed inputs stored before a crash but not yet evaluated' && r.replayed === 2 && r.level === 40));
-  t.equal(await second.pipeline.callPoint(serialPoint, { event: 'call', deviceSeq: 41, battery: null, via: 'serial' }), null, 'the device\'s retry of the replayed press is a duplicate');
+  t.equal(await second.pipeline.ingest(serialPoint, { kind: 'call-point', event: 'call', deviceSeq: 41, battery: null }, 'serial'), null, 'the device\'s retry of the replayed press is a duplicate');
   t.equal(await second.pipeline.replayUnevaluated(), 0, 'a second replay finds nothing');
   t.equal(second.records.filter((r) => r.msg.startsWith('replayed')).length, 1, 'and logs nothing');
 });

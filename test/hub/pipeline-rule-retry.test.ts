@@ -44,7 +44,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 t.test('a call whose rules failed raises its alarm on a retry, without the device sending it again', async (t) => {
   const { pipeline, alarms, log, clock, metrics, records } = await rig(2);
-  await t.rejects(pipeline.callPoint(callPoint, { event: 'call', deviceSeq: 5, battery: null, via: 'serial' }), { message: 'alarm write failed' });
+  await t.rejects(pipeline.ingest(callPoint, { kind: 'call-point', event: 'call', deviceSeq: 5, battery: null }, 'serial'), { message: 'alarm write failed' });
   t.equal(log.forwardableSeq, 0, 'the unevaluated call holds the forwarding bound');
   t.equal(alarms.list().length, 0);
 
@@ -69,7 +69,7 @@ t.test('a call whose rules failed raises its alarm on a retry, without the devic
 
 t.test('stop() cancels pending re-evaluations', async (t) => {
   const { pipeline, clock, alarms, log } = await rig(1);
-  await t.rejects(pipeline.callPoint(callPoint, { event: 'call', deviceSeq: 6, battery: null, via: 'serial' }));
+  await t.rejects(pipeline.ingest(callPoint, { kind: 'call-point', event: 'call', deviceSeq: 6, battery: null }, 'serial'));
   pipeline.stop();
   clock.advance(120_000);
   await settle();

@@ -35,24 +35,24 @@ async function rig(failWrites: () => boolean) {
 }
 
 const device = hubConfig().devices[0]!;
-const press = (deviceSeq: number) => ({ event: 'call' as const, deviceSeq, battery: null, via: 'serial' as const });
+const press = (deviceSeq: number) => ({ kind: 'call-point' as const, event: 'call' as const, deviceSeq, battery: null });
 
 t.test('a repeated seq is a duplicate inside the window, a new press after it', async (t) => {
   const { pipeline, metrics, clock, alarms } = await rig(() => false);
-  t.ok(await pipeline.callPoint(device, press(5)));
-  t.equal(await pipeline.callPoint(device, press(5)), null, 'repeat dropped');
+  t.ok(await pipeline.ingest(device, press(5), 'serial'));
+  t.equal(await pipeline.ingest(device, press(5), 'serial'), null, 'repeat dropped');
   t.equal(metrics.get('inputs_duplicate_total', { via: 'serial' }), 1);
   clock.advance(60_001);
-  t.ok(await pipeline.callPoint(device, press(5)), 'the 16-bit seq wrapped round: a new press');
+  t.ok(await pipeline.ingest(device, press(5), 'serial'), 'the 16-bit seq wrapped round: a new press');
   t.equal(alarms.list()[0]!.repeats, 1);
 });
 
 t.test('a press whose write failed is processed when the device sends it again', async (t) => {
   let failing = true;
   const { pipeline, alarms, log } = await rig(() => failing);
-  await t.rejects(pipeline.callPoint(device, press(9)), /I\/O error/);
+  await t.rejects(pipeline.ingest(device, press(9), 'serial'), /I\/O error/);
   failing = false;
-  const retried = await pipeline.callPoint(device, press(9));
+  const retried = await pipeline.ingest(device, press(9), 'serial');
   t.ok(retried, 'the retry is not mistaken for a duplicate');
   t.equal(alarms.list().length, 1, 'and raises the alarm');
   t.equal(log.evaluatedSeq, log.seq);

@@ -1,5 +1,7 @@
 /**
- * Serial call-point receiver driver: port → bytes → CallFramer → CallPointObservation.
+ * One serial device, whatever its model (docs/devices.md#serial): port → bytes → the definition's
+ * stream (framer, decoder, converter) → device outputs. It opens the port with the model's line
+ * settings (the installer may override them) and sends the model's handshake and keep-alive.
  *
  * The port is found by match (USB ids, serial number or a by-id path) before every open, because
  * device nodes move after a replug and node-serialport never reopens by itself
@@ -7,9 +9,8 @@
  * with exponential backoff and jitter until stop().
  */
 import type { Logger } from 'pino';
-import type { CallPointObservation, DriverStats, TransportStatus } from '../types.ts';
-import type { SerialDeviceDefinition, SerialFramer } from '../device-definition.ts';
-import { callReceiverV1 } from '../devices/call-receiver-v1.ts';
+import type { DriverStats, TransportStatus } from '../types.ts';
+import type { DeviceOutput, LineSettings, SerialDeviceDefinition, SerialStream } from '../device-definition.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { resolvePortPath, type SerialBinding, type SerialConnection, type SerialMatch } from './serialport-binding.ts';
 
@@ -23,19 +24,19 @@ export interface BackoffOptions {
   stableMs: number;
 }
 
-export interface CallReceiverOptions {
-  /** Stable id of this receiver in the hub config; tags every observation. */
+export interface SerialDeviceOptions {
+  /** Stable id of this port's device in the hub config, for logs. */
   portId: string;
   binding: SerialBinding;
   /** Which port; resolved again before every open. */
   match: SerialMatch;
-  onFrame(observation: CallPointObservation): void;
+  /** The outputs of one good frame (possibly none: a repeat the stream thinned out). */
+  onOutputs(outputs: DeviceOutput[]): void;
   onStatus?(status: TransportStatus, detail?: string): void;
   logger: Logger;
-  /** Defaults to call-receiver-v1. */
-  device?: SerialDeviceDefinition;
-  /** Overrides the device's baud rate. */
-  baudRate?: number;
+  device: SerialDeviceDefinition;
+  /** The installer's overrides of the model's line settings. */
+  line?: Partial<LineSettings>;
   clock?: Clock;
   /** Source of jitter in [0, 1). */
   random?: () => number;
@@ -55,7 +56,7 @@ export interface CallReceiverOptions {
   idleReopenMs?: number;
 }
 
-export interface CallReceiver {
+export interface SerialDevice {
   /** Opens the port; resolves after the first attempt whether or not it succeeded (retries continue). */
   start(): Promise<void>;
   /** Cancels retries, removes every listener, closes the port. */
@@ -67,17 +68,17 @@ export interface CallReceiver {
 
 const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000, factor: 2, stableMs: 30_000 };
 
-export function createCallReceiver(options: CallReceiverOptions): CallReceiver {
-  return new SerialCallReceiver(options);
+export function createSerialDevice(options: SerialDeviceOptions): SerialDevice {
+  return new SerialDeviceDriver(options);
 }
 
-class SerialCallReceiver implements CallReceiver {
+class SerialDeviceDriver implements SerialDevice {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly backoff: BackoffOptions;
-  private readonly device: SerialDeviceDefinition;
-  private readonly framer: SerialFramer;
+  private readonly stream: SerialStream;
+  private readonly line: LineSettings;
   private readonly counters: DriverStats = { framesOk: 0, rejected: {}, bytesIn: 0, reopens: 0 };
 
   private running = false;
@@ -87,18 +88,19 @@ class SerialCallReceiver implements CallReceiver {
   private opening: Promise<void> | null = null;
   private retryTimer: { handle: unknown } | null = null;
   private idleTimer: { handle: unknown } | null = null;
+  private keepAliveTimer: { handle: unknown } | null = null;
   private lastDataAt = 0;
   private attempt = 0;
   private openedAt = 0;
   private openedOnce = false;
 
-  constructor(private readonly options: CallReceiverOptions) {
-    this.log = options.logger.child({ module: 'call-receiver', portId: options.portId });
+  constructor(private readonly options: SerialDeviceOptions) {
+    this.log = options.logger.child({ module: 'serial-device', portId: options.portId, model: options.device.id });
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
-    this.device = options.device ?? callReceiverV1;
-    this.framer = this.device.createFramer();
+    this.stream = options.device.createStream();
+    this.line = { ...options.device.serial, ...options.line };
   }
 
   get stats(): DriverStats {
@@ -122,7 +124,7 @@ class SerialCallReceiver implements CallReceiver {
       this.clock.clearTimeout(this.retryTimer.handle);
       this.retryTimer = null;
     }
-    this.clearIdleTimer();
+    this.clearConnectionTimers();
     // An open in flight sees running=false when it lands and closes what it got.
     await this.opening;
     const connection = this.detach();
@@ -133,7 +135,7 @@ class SerialCallReceiver implements CallReceiver {
         this.log.warn({ err }, 'closing serial port failed');
       }
     }
-    this.framer.reset();
+    this.stream.reset();
     this.setStatus('closed', 'stopped');
   }
 
@@ -155,10 +157,10 @@ class SerialCallReceiver implements CallReceiver {
     this.setStatus('opening');
     const path = await this.resolvePath();
     if (path === null || !this.running) return;
-    const baudRate = this.options.baudRate ?? this.device.serial.baudRate;
+    const line = this.line;
     let connection: SerialConnection;
     try {
-      connection = await this.options.binding.open({ path, baudRate });
+      connection = await this.options.binding.open({ path, ...line });
     } catch (err) {
       if (!this.running) return;
       this.log.warn({ err, path }, 'cannot open serial port');
@@ -171,7 +173,7 @@ class SerialCallReceiver implements CallReceiver {
       return;
     }
     this.connection = connection;
-    this.framer.reset();
+    this.stream.reset();
     this.detachers.push(
       connection.onClose((err) => this.handleClose(connection, err)),
       connection.onError((err) => this.handleError(connection, err)),
@@ -191,7 +193,8 @@ class SerialCallReceiver implements CallReceiver {
     this.openedAt = this.clock.now();
     this.lastDataAt = this.openedAt;
     this.armIdleTimer(connection);
-    this.log.info({ path, baudRate }, 'serial port open');
+    this.startHandshake(connection);
+    this.log.info({ path, ...line }, 'serial port open');
     this.setStatus('open', path);
   }
 
@@ -220,24 +223,24 @@ class SerialCallReceiver implements CallReceiver {
     this.lastDataAt = this.clock.now();
     let outputs;
     try {
-      outputs = this.framer.push(bytes);
+      outputs = this.stream.push(bytes);
     } catch (err) {
-      // The framer is pure and should not throw; if it does, drop its state rather than the process.
-      this.log.error({ err }, 'framer failed; buffer reset');
-      this.framer.reset();
+      // The stream is pure and should not throw; if it does, drop its state rather than the process.
+      this.log.error({ err }, 'serial stream failed; buffer reset');
+      this.stream.reset();
       return;
     }
     for (const out of outputs) {
       if (out.ok) {
         this.counters.framesOk++;
         try {
-          this.options.onFrame({ portId: this.options.portId, frame: out.frame });
+          this.options.onOutputs(out.outputs);
         } catch (err) {
-          this.log.error({ err, frame: out.frame }, 'onFrame handler threw');
+          this.log.error({ err }, 'onOutputs handler threw');
         }
       } else {
         this.counters.rejected[out.code] = (this.counters.rejected[out.code] ?? 0) + 1;
-        this.log.debug({ code: out.code, raw: toHex(out.raw) }, out.message);
+        this.log.debug({ code: out.code, ...(out.raw && { raw: toHex(out.raw) }) }, out.message);
       }
     }
   }
@@ -245,7 +248,7 @@ class SerialCallReceiver implements CallReceiver {
   private handleClose(connection: SerialConnection, err: Error | null): void {
     if (connection !== this.connection) return;
     this.detach();
-    this.framer.reset(); // half a frame from the old connection must not join the next one's bytes
+    this.stream.reset(); // half a frame from the old connection must not join the next one's bytes
     if (!this.running) return;
     if (this.clock.now() - this.openedAt >= this.backoff.stableMs) this.attempt = 0;
     const detail = err ? `port closed: ${err.message}` : 'port closed';
@@ -296,7 +299,7 @@ class SerialCallReceiver implements CallReceiver {
         }
         this.log.warn({ idleMs }, 'serial port silent; reopening');
         this.detach();
-        this.framer.reset();
+        this.stream.reset();
         connection.close().catch((err: unknown) => this.log.warn({ err }, 'closing silent serial port failed'));
         this.setStatus('closed', `no data for ${idleMs} ms`);
         this.scheduleReopen();
@@ -305,14 +308,37 @@ class SerialCallReceiver implements CallReceiver {
     this.idleTimer = timer;
   }
 
-  private clearIdleTimer(): void {
-    if (!this.idleTimer) return;
-    this.clock.clearTimeout(this.idleTimer.handle);
+  private clearConnectionTimers(): void {
+    if (this.idleTimer) this.clock.clearTimeout(this.idleTimer.handle);
     this.idleTimer = null;
+    if (this.keepAliveTimer) this.clock.clearTimeout(this.keepAliveTimer.handle);
+    this.keepAliveTimer = null;
+  }
+
+  /** Sends the model's start bytes, then its keep-alive while this connection stays open. */
+  private startHandshake(connection: SerialConnection): void {
+    const handshake = this.options.device.handshake;
+    if (!handshake) return;
+    const send = (bytes: Uint8Array, what: string) =>
+      connection.write(bytes).catch((err: unknown) => this.log.warn({ err, what }, 'serial handshake write failed'));
+    if (handshake.onOpen) void send(handshake.onOpen, 'start');
+    const keepAlive = handshake.keepAlive;
+    if (!keepAlive) return;
+    const tick = () => {
+      const timer = {
+        handle: this.clock.setTimeout(() => {
+          if (this.keepAliveTimer !== timer || connection !== this.connection) return;
+          void send(keepAlive.bytes, 'keep-alive');
+          tick();
+        }, keepAlive.everyMs),
+      };
+      this.keepAliveTimer = timer;
+    };
+    tick();
   }
 
   private detach(): SerialConnection | null {
-    this.clearIdleTimer();
+    this.clearConnectionTimers();
     for (const remove of this.detachers) remove();
     this.detachers = [];
     const connection = this.connection;

@@ -12,15 +12,15 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
-import { CallMessage, isOwnTopic, parseDeviceTopic, parseJsonPayload, TelemetryMessage } from '../protocols/mqtt-topics.ts';
-import { VITAL_METRICS } from '../protocols/vitals.ts';
-import { systemClock, type Clock } from './clock.ts';
-import type { DeviceDirectory } from './devices.ts';
-import type { Logger } from './logger.ts';
-import type { Metrics } from './metrics.ts';
+import { InputRejected, type MqttDeviceDefinition } from '../../drivers/device-definition.ts';
+import { isOwnTopic, parseDeviceTopic } from '../../protocols/mqtt-topics.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import type { DeviceDirectory } from '../devices.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Pipeline } from '../pipeline.ts';
+import { matchesSha256 } from '../secrets.ts';
 import { MqttPacketGuard } from './mqtt-packet-guard.ts';
-import type { Pipeline } from './pipeline.ts';
-import { matchesSha256 } from './secrets.ts';
 
 export interface HubBrokerOptions {
   host: string;
@@ -265,29 +265,16 @@ export class HubBroker {
       this.refused('publish-topic', { clientId: client.id, topic: packet.topic }, 'publish outside own topics refused');
       throw new Error(`publish to ${packet.topic} not allowed`); // MQTT 3.1.1 has no NACK: aedes drops the client
     }
+    // authenticate() admitted only configured devices with MQTT credentials, whose model is an MQTT model.
     const device = devices.byId(topic.deviceId)!;
-    const payload = packet.payload as Buffer;
-    if (topic.channel === 'call') {
-      // A retained call is old news replayed by the broker, never a live press.
-      if (retained) return pipeline.reject('mqtt', 'retained', { deviceId: device.id });
-      const parsed = parseJsonPayload(CallMessage, payload);
-      if (!parsed.ok) return pipeline.reject('mqtt', 'bad-payload', { deviceId: device.id, error: parsed.message });
-      const msg = parsed.value;
-      await pipeline.callPoint(device, {
-        event: msg.event,
-        deviceSeq: msg.seq,
-        battery: msg.battery ?? null,
-        via: 'mqtt',
-        ...(msg.time && { deviceTime: msg.time }),
-      });
-      return;
+    const model = devices.modelOf(device) as MqttDeviceDefinition;
+    let inputs;
+    try {
+      inputs = model.convert(topic.channel, packet.payload as Buffer, retained);
+    } catch (err) {
+      if (!(err instanceof InputRejected)) throw err;
+      return pipeline.reject('mqtt', err.code, { deviceId: device.id, error: err.message });
     }
-    const parsed = parseJsonPayload(TelemetryMessage, payload);
-    if (!parsed.ok) return pipeline.reject('mqtt', 'bad-payload', { deviceId: device.id, error: parsed.message });
-    const msg = parsed.value;
-    if (msg.unit !== undefined && msg.unit !== VITAL_METRICS[msg.metric].unit) {
-      return pipeline.reject('mqtt', 'bad-unit', { deviceId: device.id, unit: msg.unit, metric: msg.metric });
-    }
-    await pipeline.reading(device, { metric: msg.metric, value: msg.value, ...(msg.time && { deviceTime: msg.time }) });
+    for (const input of inputs) await pipeline.ingest(device, input, 'mqtt');
   }
 }
