@@ -1,0 +1,237 @@
+/**
+ * npm run bench:ingest — acknowledged readings/s from many MQTT devices into the hub's durable
+ * event log, next to a bare aedes broker measured in the same run (goal: hub ≥ 0.5 × aedes).
+ *
+ * Each round runs both servers, one after the other (the order alternates between rounds, so a
+ * drift in the machine's load does not favour one), each in its own process
+ * (bench/ingest-server.ts) with a fresh state, under the same closed-loop QoS 1 load from this
+ * process (bench/ingest-load.ts). A PUBACK from the hub means the reading is in the LevelDB event
+ * log (hub/transports/broker.ts answers after the append), so after each hub round the readings
+ * on disk are counted and compared with the PUBACKs received.
+ *
+ * Figures on stdout, progress on stderr. Flags: --help.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { createIngestLoad, type IngestLoadResult } from './ingest-load.ts';
+import type { ServerReply, StartMessage, StoredCounts } from './ingest-server.ts';
+import { formatSummary, percentile, summarise } from './stats.ts';
+
+const GOAL = 0.5;
+
+const USAGE = `npm run bench:ingest -- [flags]
+
+Acknowledged QoS 1 readings/s from MQTT devices: a bare aedes broker, then the hub (LevelDB event
+log), alternating, each round in fresh processes. Prints per-round figures, medians,
+publish→PUBACK p50/p99, and the ratio hub/aedes against the goal (≥ ${GOAL}).
+
+  --devices N    MQTT clients, one per device (200)
+  --seconds S    measured seconds per server per round (5)
+  --rounds R     rounds; each runs both servers (3)
+  --inflight K   unacknowledged PUBLISHes per client at most (4)
+  --help         this text
+`;
+
+const Flags = z.strictObject({
+  devices: z.coerce.number().int().min(1).max(5000),
+  seconds: z.coerce.number().positive().max(600),
+  rounds: z.coerce.number().int().min(1).max(100),
+  inflight: z.coerce.number().int().min(1).max(1000),
+});
+type Flags = z.infer<typeof Flags>;
+
+type ServerKind = StartMessage['server'];
+const LABEL: Record<ServerKind, string> = { aedes: 'bare aedes', hub: 'hub (LevelDB)' };
+
+interface RoundResult {
+  server: ServerKind;
+  round: number;
+  load: IngestLoadResult;
+  /** the server process's CPU time during the load, ms */
+  serverCpuMs: number;
+  /** this process's (the load generator's) CPU time during the load, ms */
+  clientCpuMs: number;
+  stored: StoredCounts | null;
+}
+
+const say = (line: string) => process.stdout.write(line + '\n');
+const progress = (line: string) => process.stderr.write(line + '\n');
+
+function readFlags(): Flags | null {
+  const { values } = parseArgs({
+    options: {
+      devices: { type: 'string', default: '200' },
+      seconds: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '3' },
+      inflight: { type: 'string', default: '4' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return null;
+  }
+  const { help: _help, ...rest } = values;
+  const parsed = Flags.safeParse(rest);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) process.stderr.write(`--${issue.path.join('.')}: ${issue.message}\n`);
+    process.exitCode = 2;
+    return null;
+  }
+  return parsed.data;
+}
+
+/** The server process for one round, driven over IPC (bench/ingest-server.ts). */
+class ServerProcess {
+  private readonly replies: ServerReply[] = [];
+  private wake: (() => void) | null = null;
+  private exited = false;
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (message) => {
+      this.replies.push(message as ServerReply);
+      this.wake?.();
+    });
+    child.once('exit', () => {
+      this.exited = true;
+      this.wake?.();
+    });
+    // The hub logs (pino) to its stdout; this process keeps stdout for figures.
+    child.stdout!.pipe(process.stderr);
+  }
+
+  static async start(message: StartMessage): Promise<{ server: ServerProcess; port: number }> {
+    // fork inherits this process's execArgv: --import tsx, and --cpu-prof when profiling.
+    const child = fork(fileURLToPath(new URL('./ingest-server.ts', import.meta.url)), [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const server = new ServerProcess(child);
+    child.send(message);
+    const ready = await server.next('ready');
+    return { server, port: ready.port };
+  }
+
+  async cpuMs(): Promise<number> {
+    this.child.send({ type: 'cpu' });
+    const { userMs, systemMs } = await this.next('cpu');
+    return userMs + systemMs;
+  }
+
+  async stop(): Promise<StoredCounts | null> {
+    this.child.send({ type: 'stop' });
+    const { stored } = await this.next('stopped');
+    if (!this.exited) await new Promise((resolve) => this.child.once('exit', resolve));
+    return stored;
+  }
+
+  kill(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+
+  private async next<T extends ServerReply['type']>(type: T): Promise<Extract<ServerReply, { type: T }>> {
+    for (;;) {
+      const reply = this.replies.shift();
+      if (reply) {
+        if (reply.type !== type) throw new Error(`ingest server answered ${reply.type}, expected ${type}`);
+        return reply as Extract<ServerReply, { type: T }>;
+      }
+      if (this.exited) throw new Error(`ingest server exited before answering ${type}`);
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = null;
+    }
+  }
+}
+
+async function runOne(kind: ServerKind, round: number, flags: Flags, dir: string): Promise<RoundResult> {
+  const { server, port } = await ServerProcess.start({ type: 'start', server: kind, devices: flags.devices, dataDir: join(dir, `${kind}-${round}`) });
+  try {
+    const load = createIngestLoad({ url: `mqtt://127.0.0.1:${port}`, devices: flags.devices, inflight: flags.inflight });
+    await load.connect();
+    const serverCpuBefore = await server.cpuMs();
+    const clientCpuBefore = process.cpuUsage();
+    const result = await load.run(flags.seconds);
+    const clientCpu = process.cpuUsage(clientCpuBefore);
+    const serverCpuMs = (await server.cpuMs()) - serverCpuBefore;
+    await load.close();
+    const stored = await server.stop();
+    return { server: kind, round, load: result, serverCpuMs, clientCpuMs: (clientCpu.user + clientCpu.system) / 1000, stored };
+  } finally {
+    server.kill();
+  }
+}
+
+const rate = (r: RoundResult) => r.load.ackedInWindow / (r.load.windowMs / 1000);
+const median = (xs: readonly number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+const fixed = (x: number, digits = 0) => x.toFixed(digits);
+
+/** Every acknowledged reading must be in the event log on disk; anything else is a durability bug. */
+function storageProblems(r: RoundResult): string[] {
+  if (!r.stored) return [];
+  const { ackedTotal } = r.load;
+  const problems: string[] = [];
+  if (r.stored.onDisk < ackedTotal) problems.push(`${ackedTotal - r.stored.onDisk} PUBACKed readings are missing from the LevelDB outbox`);
+  if (r.stored.metric < ackedTotal) problems.push(`inputs_total counted ${r.stored.metric}, fewer than the ${ackedTotal} PUBACKs`);
+  return problems;
+}
+
+function roundLine(r: RoundResult): string {
+  const lat = summarise(r.load.latenciesMs);
+  const acked = r.load.ackedTotal;
+  const perK = (ms: number) => (acked > 0 ? fixed((ms / acked) * 1000, 1) : '-');
+  let line =
+    `round ${r.round} ${LABEL[r.server].padEnd(14)} ${fixed(rate(r)).padStart(6)} readings/s  ` +
+    `p50=${fixed(lat.p50, 1)}ms p99=${fixed(lat.p99, 1)}ms  ` +
+    `CPU per 1000: server ${perK(r.serverCpuMs)} ms, clients ${perK(r.clientCpuMs)} ms`;
+  if (r.load.failed > 0 || r.load.unacked > 0) line += `  failed=${r.load.failed} unacked=${r.load.unacked}`;
+  if (r.stored) line += `  on disk ${r.stored.onDisk}/${acked} PUBACKed (log seq ${r.stored.logSeq})`;
+  return line;
+}
+
+async function main(): Promise<void> {
+  const flags = readFlags();
+  if (!flags) return;
+  const dir = mkdtempSync(join(tmpdir(), 'carehub-bench-ingest-'));
+  const loadBefore = loadavg();
+  const results: RoundResult[] = [];
+  try {
+    say(
+      `carehub ingest benchmark: ${flags.devices} MQTT devices, QoS 1 telemetry, ${flags.inflight} in flight per device, ` +
+        `${flags.rounds} rounds × ${flags.seconds} s per server (servers in their own process, fresh each round)`,
+    );
+    for (let round = 1; round <= flags.rounds; round++) {
+      const order: ServerKind[] = round % 2 === 1 ? ['aedes', 'hub'] : ['hub', 'aedes'];
+      for (const kind of order) {
+        progress(`round ${round}/${flags.rounds}: ${LABEL[kind]} ...`);
+        const r = await runOne(kind, round, flags, dir);
+        results.push(r);
+        say(roundLine(r));
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const of = (kind: ServerKind) => results.filter((r) => r.server === kind);
+  const baseline = median(of('aedes').map(rate));
+  const hub = median(of('hub').map(rate));
+  say('');
+  say(`median ${LABEL.aedes.padEnd(14)} ${fixed(baseline).padStart(6)} readings/s`);
+  say(`median ${LABEL.hub.padEnd(14)} ${fixed(hub).padStart(6)} readings/s`);
+  for (const kind of ['aedes', 'hub'] as const) {
+    say(formatSummary(`publish→PUBACK ${LABEL[kind]}`, summarise(of(kind).flatMap((r) => r.load.latenciesMs))));
+  }
+  const ratio = hub / baseline;
+  say(`ratio hub/aedes ×${ratio.toFixed(2)} (goal ≥ ${GOAL}: ${ratio >= GOAL ? 'met' : 'NOT met'})`);
+  const loadAfter = loadavg();
+  say(`machine: ${cpus().length} CPUs, load average ${loadBefore[0]!.toFixed(2)} before, ${loadAfter[0]!.toFixed(2)} after; node ${process.version}`);
+
+  const problems = results.flatMap((r) => storageProblems(r).map((p) => `round ${r.round}: ${p}`));
+  for (const p of problems) say(`DURABILITY: ${p}`);
+  if (problems.length > 0) process.exitCode = 1;
+}
+
+await main();
