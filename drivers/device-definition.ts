@@ -5,6 +5,8 @@
  * run whatever a definition says and never branch on a model. One file per model under
  * drivers/devices/; drivers/index.ts lists them all.
  */
+import type { GattReading } from '../protocols/gatt/index.ts';
+import type { Zigbee2mqttRole } from '../protocols/zigbee2mqtt/index.ts';
 import type { DeviceInput } from './device-input.ts';
 import type { SerialMatch } from './serial/serialport-binding.ts';
 
@@ -93,14 +95,24 @@ export interface BleDeviceDefinition extends DefinitionBase {
   transport: 'ble';
   /** The GATT profile the BLE driver subscribes to (drivers/ble/profiles.ts). */
   profile: string;
-  /** Converts one decoded characteristic value (protocols/gatt). Throws InputRejected. */
-  convert(characteristic: number, decoded: { readings: ReadonlyArray<{ metric: string; value: number | null }> } & Record<string, unknown>): DeviceInput[];
+  /** Converts one decoded characteristic value (protocols/gatt), by 16-bit characteristic UUID. Throws InputRejected. */
+  convert(characteristic: number, decoded: { readings: readonly GattReading[] } & Record<string, unknown>): DeviceInput[];
+}
+
+/** What a zigbee2mqtt converter knows besides the payload. */
+export interface Zigbee2mqttContext {
+  /** The installer's use of the device (hub config `zigbee2mqtt.role`). */
+  role: Zigbee2mqttRole;
+  /** True when the broker replayed a stored message: an old action, never a live press. */
+  retained: boolean;
+  /** zigbee2mqtt actions carry no sequence number: the transport numbers each press. */
+  nextSeq(): number;
 }
 
 export interface Zigbee2mqttDeviceDefinition extends DefinitionBase {
   transport: 'zigbee2mqtt';
-  /** Converts one `zigbee2mqtt/<friendly_name>` payload for a device of the given role. Throws InputRejected. */
-  convert(payload: Uint8Array, role: string, retained: boolean): DeviceInput[];
+  /** Converts one `<base>/<friendly_name>` payload. Throws InputRejected. */
+  convert(payload: Uint8Array, context: Zigbee2mqttContext): DeviceInput[];
 }
 
 export type DeviceDefinition = SerialDeviceDefinition | MqttDeviceDefinition | BleDeviceDefinition | Zigbee2mqttDeviceDefinition;

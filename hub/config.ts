@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { deviceDefinitions, getDeviceDefinition } from '../drivers/index.ts';
 import { Id } from '../protocols/event.ts';
+import { ZIGBEE2MQTT_ROLES } from '../protocols/zigbee2mqtt/index.ts';
 import { RULES } from './rules/index.ts';
 import { panelAccessFields, staffConfigFields } from './staff/staff-config.ts';
 
@@ -79,7 +80,7 @@ const Device = z.strictObject({
   zigbee2mqtt: z
     .strictObject({
       friendlyName: z.string().min(1).max(200).describe('the device\'s friendly name in zigbee2mqtt'),
-      role: z.enum(['call', 'cancel', 'bed-exit', 'door', 'sensor']).default('sensor').describe('what the installer uses it for'),
+      role: z.enum(ZIGBEE2MQTT_ROLES).default('sensor').describe('what the installer uses it for: call, cancel, bed-exit, door or sensor'),
     })
     .optional()
     .describe('present when the device is paired with zigbee2mqtt'),
@@ -147,6 +148,27 @@ export const HubConfig = z
         idleMs: z.number().int().positive().default(5000).describe('poll interval when nothing new is appended'),
       })
       .prefault({}),
+    ble: z
+      .strictObject({
+        poweredOnTimeoutMs: z.number().int().positive().default(10_000).describe('how long to wait for the adapter to power on before reporting it missing'),
+      })
+      .prefault({})
+      .describe('Bluetooth LE; the adapter is opened only when a device has a ble section'),
+    zigbee2mqtt: z
+      .strictObject({
+        baseTopic: z.string().min(1).regex(/^[^#+]+$/, 'no MQTT wildcards').default('zigbee2mqtt').describe('zigbee2mqtt\'s base_topic'),
+        url: z.url().optional().describe('an existing broker zigbee2mqtt publishes to (mqtt:// or mqtts://); the hub subscribes there'),
+        username: z.string().optional().describe('login at that broker'),
+        password: z.string().optional().describe('password at that broker (prefer HUB_ZIGBEE2MQTT_PASSWORD)'),
+        bridge: z
+          .strictObject({
+            username: z.string().min(1).default('zigbee2mqtt'),
+            passwordSha256: Sha256Hex,
+          })
+          .optional()
+          .describe('lets a zigbee2mqtt pointed at the hub\'s own broker log in; it may use only <baseTopic>/# topics'),
+      })
+      .prefault({}),
     dedupWindowMs: z.number().int().positive().default(60_000).describe('a call point repeating a seq within this window is a duplicate'),
     rooms: z.array(Room).default([]),
     receivers: z.array(Receiver).default([]),
@@ -196,6 +218,8 @@ function checkCrossReferences(value: unknown, ctx: z.RefinementCtx): void {
   });
   /** `receiver/address` of each call point seen so far */
   const callPoints = new Set<string>();
+  /** zigbee2mqtt friendly names seen so far */
+  const friendlyNames = new Set<string>();
   devices.forEach((d, i) => {
     if (!isRecord(d)) return;
     if (roomIds && typeof d.roomId === 'string' && !roomIds.has(d.roomId)) {
@@ -211,7 +235,16 @@ function checkCrossReferences(value: unknown, ctx: z.RefinementCtx): void {
       if (callPoints.has(key)) report({ path: ['devices', i, 'callPoint'], message: `call point ${key} is used twice` });
       callPoints.add(key);
     }
+    if (isRecord(d.zigbee2mqtt) && typeof d.zigbee2mqtt.friendlyName === 'string') {
+      const name = d.zigbee2mqtt.friendlyName;
+      if (friendlyNames.has(name)) report({ path: ['devices', i, 'zigbee2mqtt', 'friendlyName'], message: `friendly name "${name}" is used twice` });
+      friendlyNames.add(name);
+    }
   });
+  const z2m = isRecord(value.zigbee2mqtt) ? value.zigbee2mqtt : {};
+  if (friendlyNames.size > 0 && z2m.url === undefined && z2m.bridge === undefined) {
+    report({ path: ['zigbee2mqtt'], message: 'zigbee2mqtt devices are configured: set zigbee2mqtt.url (an existing broker) or zigbee2mqtt.bridge (zigbee2mqtt logs in to the hub)' });
+  }
   if (isRecord(value.relay)) checkRelay(value.relay, report);
 }
 
@@ -313,6 +346,7 @@ export const HUB_ENV: Record<string, { path: string[]; type: 'string' | 'number'
   HUB_BROKER_PORT: { path: ['broker', 'port'], type: 'number', flag: '--broker-port' },
   HUB_RELAY_URL: { path: ['relay', 'url'], type: 'string', flag: '--relay-url' },
   HUB_RELAY_TOKEN: { path: ['relay', 'token'], type: 'string' },
+  HUB_ZIGBEE2MQTT_PASSWORD: { path: ['zigbee2mqtt', 'password'], type: 'string' },
 };
 
 export interface LoadHubConfigInput {

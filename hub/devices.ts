@@ -7,6 +7,8 @@ export interface DeviceDirectory {
   byId(id: string): DeviceConfig | undefined;
   /** A call point behind a serial receiver, by receiver id and the call-point address in the frame. */
   byCallPoint(receiverId: string, address: number): DeviceConfig | undefined;
+  /** A zigbee2mqtt device by its friendly name. */
+  byFriendlyName(name: string): DeviceConfig | undefined;
   /** The device's model from the registry; undefined for a call point behind a receiver (its receiver's model decodes it). */
   modelOf(device: DeviceConfig): DeviceDefinition | undefined;
   /** Configured devices that reach the hub over `transport`, each with its model. */
@@ -20,6 +22,8 @@ export function createDeviceDirectory(config: Pick<HubConfig, 'devices'>): Devic
   const byCallPoint = new Map(
     config.devices.filter((d) => d.callPoint).map((d) => [`${d.callPoint!.receiver}/${d.callPoint!.address}`, d]),
   );
+  /** keyed by zigbee2mqtt friendly name */
+  const byFriendlyName = new Map(config.devices.filter((d) => d.zigbee2mqtt).map((d) => [d.zigbee2mqtt!.friendlyName, d]));
   // The config schema has checked that each model exists and fits the device's transport.
   const modelOf = (device: DeviceConfig) => {
     if (device.callPoint) return undefined;
@@ -28,6 +32,7 @@ export function createDeviceDirectory(config: Pick<HubConfig, 'devices'>): Devic
   return {
     byId: (id) => byId.get(id),
     byCallPoint: (receiverId, address) => byCallPoint.get(`${receiverId}/${address}`),
+    byFriendlyName: (name) => byFriendlyName.get(name),
     modelOf,
     withTransport: <T extends DeviceDefinition['transport']>(transport: T) =>
       config.devices.flatMap((device) => {

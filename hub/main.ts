@@ -16,7 +16,10 @@ import { createLogger, urlForLog, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { PanelServer } from './panel/panel-server.ts';
 import { Pipeline } from './pipeline.ts';
+import { BleTransport } from './transports/ble.ts';
 import { SerialTransport } from './transports/serial.ts';
+import { Zigbee2mqttTransport } from './transports/zigbee2mqtt.ts';
+import type { OpenBleCentral } from '../drivers/ble/ble-central.ts';
 import { RuleEngine } from './rules/engine.ts';
 import { RULES } from './rules/index.ts';
 import { EventLog } from './store/event-log.ts';
@@ -28,6 +31,8 @@ export interface HubDeps {
   logger?: Logger;
   clock?: Clock;
   serialBinding?: SerialBinding;
+  /** The BLE adapter; noble when absent (opened only when a device uses BLE). */
+  openBleCentral?: OpenBleCentral;
   store?: KvStore;
 }
 
@@ -66,7 +71,28 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     logger: logger.child({ module: 'pipeline' }),
     metrics,
   });
-  const broker = new HubBroker({ ...config.broker, devices, pipeline, clock, logger: logger.child({ module: 'broker' }), metrics });
+  const zigbee2mqtt = new Zigbee2mqttTransport({ config: config.zigbee2mqtt, hubId: config.hubId, devices, pipeline, clock, logger, metrics });
+  const bridge = config.zigbee2mqtt.bridge;
+  const broker = new HubBroker({
+    ...config.broker,
+    devices,
+    pipeline,
+    clock,
+    logger: logger.child({ module: 'broker' }),
+    metrics,
+    ...(bridge && {
+      bridge: { ...bridge, baseTopic: config.zigbee2mqtt.baseTopic, onPublish: (topic, payload) => zigbee2mqtt.handle(topic, payload, false) },
+    }),
+  });
+  const ble = new BleTransport({
+    devices,
+    pipeline,
+    clock,
+    logger,
+    metrics,
+    poweredOnTimeoutMs: config.ble.poweredOnTimeoutMs,
+    ...(deps.openBleCentral && { openCentral: deps.openBleCentral }),
+  });
   const panel = new PanelServer({
     ...config.panel,
     hubId: config.hubId,
@@ -127,6 +153,8 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
       const { port: panelPort } = await panel.start();
       const { port: brokerPort } = await broker.start();
       await serial.start();
+      await zigbee2mqtt.start();
+      await ble.start();
       forwarder?.start();
       const host = config.panel.host === '0.0.0.0' || config.panel.host === '::' ? 'localhost' : config.panel.host;
       const running = { panelUrl: `http://${host}:${panelPort}/`, panelPort, brokerPort };
@@ -143,6 +171,8 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   async function stopAll(): Promise<void> {
     // Inputs first, then what they feed, then storage last.
     await serial.stop();
+    await ble.stop();
+    await zigbee2mqtt.stop();
     await broker.stop();
     pipeline.stop();
     await forwarder?.stop();

@@ -41,6 +41,16 @@ export interface HubBrokerOptions {
   pipeline: Pipeline;
   logger: Logger;
   metrics: Metrics;
+  /** A zigbee2mqtt that logs in here (docs/zigbee2mqtt.md): its credential, its topics, and who takes its messages. */
+  bridge?: BridgeOptions;
+}
+
+export interface BridgeOptions {
+  username: string;
+  passwordSha256: string;
+  baseTopic: string;
+  /** Resolves once the message's inputs are stored: the bridge's PUBACK waits for it. */
+  onPublish(topic: string, payload: Uint8Array): Promise<void>;
 }
 
 /** A refusal of the same reason is logged at most once per this interval; the metric counts every one. */
@@ -82,6 +92,8 @@ export class HubBroker {
   private readonly devicesConnected = new Map<Socket, string>();
   /** when a refusal reason was last logged and how many went unlogged since, keyed by reason */
   private readonly refusalLog = new Map<RefusalReason, { at: number; suppressed: number }>();
+  /** logged-in zigbee2mqtt bridges */
+  private readonly bridges = new WeakSet<Client>();
 
   private readonly clock: Clock;
 
@@ -116,7 +128,7 @@ export class HubBroker {
         );
       },
       authorizeSubscribe: (client, sub, done) => {
-        if (isOwnTopic(client.id, sub.topic)) return done(null, sub);
+        if (this.bridges.has(client) ? this.isBridgeTopic(sub.topic) : isOwnTopic(client.id, sub.topic)) return done(null, sub);
         this.refused('subscribe-topic', { clientId: client.id, topic: sub.topic }, 'subscription outside own topics refused');
         // [MQTT-3.9.3] SUBACK return code 0x80 (failure): the device stays connected, so its calls still get through.
         done(null, null);
@@ -234,8 +246,12 @@ export class HubBroker {
     password: Buffer | undefined,
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void {
-    const device = username ? this.options.devices.byId(username) : undefined;
-    const ok = !!device?.mqtt && !!password && matchesSha256(password, device.mqtt.passwordSha256) && client.id === username;
+    const bridge = this.options.bridge;
+    const isBridge = !!bridge && username === bridge.username;
+    const device = username && !isBridge ? this.options.devices.byId(username) : undefined;
+    const ok = isBridge
+      ? !!password && matchesSha256(password, bridge.passwordSha256)
+      : !!device?.mqtt && !!password && matchesSha256(password, device.mqtt.passwordSha256) && client.id === username;
     if (!ok) {
       this.refused('auth', { clientId: client.id, username }, 'mqtt login refused');
       const err = new Error('bad username or password') as AuthenticateError;
@@ -254,11 +270,24 @@ export class HubBroker {
     }
     this.leavePending(socket);
     this.devicesConnected.set(socket, client.id);
+    if (isBridge) this.bridges.add(client);
     done(null, true);
   }
 
+  /** A topic or filter under the bridge's base topic. */
+  private isBridgeTopic(topic: string): boolean {
+    const base = this.options.bridge!.baseTopic;
+    return topic === base || topic.startsWith(`${base}/`);
+  }
+
   private async handlePublish(client: Client | null, packet: PublishPacket, retained: boolean): Promise<void> {
-    if (!client) return; // the broker's own messages ($SYS)
+    if (!client) return; // the broker's own messages ($SYS) and the wills of clients already gone
+    if (this.bridges.has(client)) {
+      // zigbee2mqtt also publishes Home Assistant discovery and the like: outside its base topic it is
+      // let through and ignored (no one may subscribe there), since dropping the bridge would silence every button.
+      if (this.isBridgeTopic(packet.topic)) await this.options.bridge!.onPublish(packet.topic, packet.payload as Buffer);
+      return;
+    }
     const { pipeline, devices } = this.options;
     const topic = parseDeviceTopic(packet.topic);
     if (!topic || topic.deviceId !== client.id) {
