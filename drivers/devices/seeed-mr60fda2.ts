@@ -3,7 +3,7 @@
  * 115200 8N1 reporting presence, motion, body movement, falls and stationary residence.
  */
 import { MOTION_STATES } from '../../protocols/device-state.ts';
-import { createSeeedRadarFramer, decodeSeeedRadar, SEEED_RADAR_LINE } from '../../protocols/serial/index.ts';
+import { seeedRadarCodec as codec } from '../../protocols/codecs.ts';
 import type { SerialDeviceDefinition } from '../device-definition.ts';
 import { framedStream } from '../serial/framed-stream.ts';
 
@@ -11,8 +11,8 @@ export const seeedMr60fda2 = {
   id: 'seeed-mr60fda2',
   description: 'Seeed MR60FDA2 60 GHz mmWave fall-detection radar (UART, 115200 8N1)',
   transport: 'serial',
-  serial: SEEED_RADAR_LINE,
-  createStream: () => framedStream({ createFramer: createSeeedRadarFramer, decode: decodeSeeedRadar }),
+  serial: codec.line,
+  createStream: () => framedStream(codec),
   exposes: [
     { name: 'fall', type: 'binary', description: 'A fall was detected' },
     { name: 'presence', type: 'binary', description: 'Someone is in the radar\'s field' },

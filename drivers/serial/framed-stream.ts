@@ -1,6 +1,6 @@
 /**
- * A serial device's stream (docs/devices.md#serial): a protocols/serial framer, the codec's decoder
- * and the shared conversion of its readings and states into device inputs, for one port.
+ * A serial device's stream (docs/devices.md#serial): a registered codec's framer and decoder
+ * (protocols/codecs.ts) and the shared conversion of its readings and states into device inputs, for one port.
  *
  * Devices such as the CMS50 send 60 frames a second that mostly repeat the last one. Storing each as
  * an Event would fill the log with copies, so a state is handed on when it changes, and a reading
@@ -8,28 +8,20 @@
  * steady value still shows the device is alive. reset() forgets the last values: after a reopen the
  * first frame reports everything again.
  */
+import type { SerialCodec, SerialDecoded } from '../../protocols/codecs.ts';
 import type { DeviceState } from '../../protocols/device-state.ts';
-import type { Framer, FramerOptions, SerialReading, SerialState } from '../../protocols/serial/index.ts';
+import type { SerialState } from '../../protocols/serial/index.ts';
 import type { DeviceOutput, SerialStream, StreamResult } from '../device-definition.ts';
 
-/** What every serial decoder returns, besides its own fields. */
-export interface SerialDecoded {
-  readings?: readonly SerialReading[];
-  states?: readonly SerialState[];
-}
-
 export interface FramedStreamOptions {
-  createFramer(options: FramerOptions<string>): Framer;
-  /** Throws on a frame it cannot use; an error with a string `code` is counted under it. */
-  decode(frame: Uint8Array): SerialDecoded;
   /** Frames between repeats of an unchanged reading (default 60). */
   repeatEvery?: number;
 }
 
-export function framedStream(options: FramedStreamOptions): SerialStream {
+export function framedStream(codec: SerialCodec, options: FramedStreamOptions = {}): SerialStream {
   const repeatEvery = options.repeatEvery ?? 60;
   let results: StreamResult[] = [];
-  const framer = options.createFramer({
+  const framer = codec.createFramer({
     onReject: (code, raw) => results.push({ ok: false, code, message: `${raw.length} bytes rejected: ${code}`, raw }),
   });
   /** last value handed on and frames since, keyed by metric */
@@ -63,7 +55,7 @@ export function framedStream(options: FramedStreamOptions): SerialStream {
       // Rejects were collected while framing; the frames follow them, in order.
       for (const frame of frames) {
         try {
-          results.push({ ok: true, outputs: convert(options.decode(frame)) });
+          results.push({ ok: true, outputs: convert(codec.decode(frame)) });
         } catch (err) {
           const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'decode-failed';
           results.push({ ok: false, code, message: (err as Error).message, raw: frame });

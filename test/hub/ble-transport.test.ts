@@ -65,7 +65,7 @@ t.test('without an adapter the hub runs on and its metrics say so', async (t) =>
   const hub = createHub(hubConfig({ dataDir: t.testdir(), devices: [cuffDevice, { id: 'btn-102', roomId: 'room-102', mqtt: { passwordSha256: 'a'.repeat(64) } }], receivers: [] }), {
     logger,
     openBleCentral: async () => {
-      throw new BleUnavailableError('BLE unavailable: adapter unsupported');
+      throw new BleUnavailableError('not-powered-on', 'adapter unsupported');
     },
   });
   await hub.start();
