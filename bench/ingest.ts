@@ -18,11 +18,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { createIngestLoad, type IngestLoadResult } from './ingest-load.ts';
+import { createIngestLoad } from './ingest-load.ts';
+import { GOAL, LABEL, roundLine, summaryLines, type RoundResult, type ServerKind } from './ingest-report.ts';
 import type { ServerReply, StartMessage, StoredCounts } from './ingest-server.ts';
-import { formatSummary, percentile, summarise } from './stats.ts';
-
-const GOAL = 0.5;
 
 const USAGE = `npm run bench:ingest -- [flags]
 
@@ -45,34 +43,27 @@ const Flags = z.strictObject({
 });
 type Flags = z.infer<typeof Flags>;
 
-type ServerKind = StartMessage['server'];
-const LABEL: Record<ServerKind, string> = { aedes: 'bare aedes', hub: 'hub (LevelDB)' };
-
-interface RoundResult {
-  server: ServerKind;
-  round: number;
-  load: IngestLoadResult;
-  /** the server process's CPU time during the load, ms */
-  serverCpuMs: number;
-  /** this process's (the load generator's) CPU time during the load, ms */
-  clientCpuMs: number;
-  stored: StoredCounts | null;
-}
-
 const say = (line: string) => process.stdout.write(line + '\n');
 const progress = (line: string) => process.stderr.write(line + '\n');
 
 function readFlags(): Flags | null {
-  const { values } = parseArgs({
-    options: {
-      devices: { type: 'string', default: '200' },
-      seconds: { type: 'string', default: '5' },
-      rounds: { type: 'string', default: '3' },
-      inflight: { type: 'string', default: '4' },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        devices: { type: 'string', default: '200' },
+        seconds: { type: 'string', default: '5' },
+        rounds: { type: 'string', default: '3' },
+        inflight: { type: 'string', default: '4' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}; see --help\n`);
+    process.exitCode = 2;
+    return null;
+  }
   if (values.help) {
     process.stdout.write(USAGE);
     return null;
@@ -164,33 +155,6 @@ async function runOne(kind: ServerKind, round: number, flags: Flags, dir: string
   }
 }
 
-const rate = (r: RoundResult) => r.load.ackedInWindow / (r.load.windowMs / 1000);
-const median = (xs: readonly number[]) => percentile([...xs].sort((a, b) => a - b), 50);
-const fixed = (x: number, digits = 0) => x.toFixed(digits);
-
-/** Every acknowledged reading must be in the event log on disk; anything else is a durability bug. */
-function storageProblems(r: RoundResult): string[] {
-  if (!r.stored) return [];
-  const { ackedTotal } = r.load;
-  const problems: string[] = [];
-  if (r.stored.onDisk < ackedTotal) problems.push(`${ackedTotal - r.stored.onDisk} PUBACKed readings are missing from the LevelDB outbox`);
-  if (r.stored.metric < ackedTotal) problems.push(`inputs_total counted ${r.stored.metric}, fewer than the ${ackedTotal} PUBACKs`);
-  return problems;
-}
-
-function roundLine(r: RoundResult): string {
-  const lat = summarise(r.load.latenciesMs);
-  const acked = r.load.ackedTotal;
-  const perK = (ms: number) => (acked > 0 ? fixed((ms / acked) * 1000, 1) : '-');
-  let line =
-    `round ${r.round} ${LABEL[r.server].padEnd(14)} ${fixed(rate(r)).padStart(6)} readings/s  ` +
-    `p50=${fixed(lat.p50, 1)}ms p99=${fixed(lat.p99, 1)}ms  ` +
-    `CPU per 1000: server ${perK(r.serverCpuMs)} ms, clients ${perK(r.clientCpuMs)} ms`;
-  if (r.load.failed > 0 || r.load.unacked > 0) line += `  failed=${r.load.failed} unacked=${r.load.unacked}`;
-  if (r.stored) line += `  on disk ${r.stored.onDisk}/${acked} PUBACKed (log seq ${r.stored.logSeq})`;
-  return line;
-}
-
 async function main(): Promise<void> {
   const flags = readFlags();
   if (!flags) return;
@@ -215,23 +179,12 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const of = (kind: ServerKind) => results.filter((r) => r.server === kind);
-  const baseline = median(of('aedes').map(rate));
-  const hub = median(of('hub').map(rate));
   say('');
-  say(`median ${LABEL.aedes.padEnd(14)} ${fixed(baseline).padStart(6)} readings/s`);
-  say(`median ${LABEL.hub.padEnd(14)} ${fixed(hub).padStart(6)} readings/s`);
-  for (const kind of ['aedes', 'hub'] as const) {
-    say(formatSummary(`publish→PUBACK ${LABEL[kind]}`, summarise(of(kind).flatMap((r) => r.load.latenciesMs))));
-  }
-  const ratio = hub / baseline;
-  say(`ratio hub/aedes ×${ratio.toFixed(2)} (goal ≥ ${GOAL}: ${ratio >= GOAL ? 'met' : 'NOT met'})`);
+  const verdict = summaryLines(results);
+  for (const line of verdict.lines) say(line);
   const loadAfter = loadavg();
   say(`machine: ${cpus().length} CPUs, load average ${loadBefore[0]!.toFixed(2)} before, ${loadAfter[0]!.toFixed(2)} after; node ${process.version}`);
-
-  const problems = results.flatMap((r) => storageProblems(r).map((p) => `round ${r.round}: ${p}`));
-  for (const p of problems) say(`DURABILITY: ${p}`);
-  if (problems.length > 0) process.exitCode = 1;
+  if (!verdict.durable) process.exitCode = 1;
 }
 
 await main();
