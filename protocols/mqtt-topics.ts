@@ -4,6 +4,7 @@
  *
  *   care/v1/devices/<deviceId>/call       CallMessage   (QoS 1, never retained)
  *   care/v1/devices/<deviceId>/telemetry  TelemetryMessage
+ *   care/v1/devices/<deviceId>/status     StatusMessage (a device's will: {"status":"offline"})
  */
 import { z } from 'zod';
 import { CALL_POINT_EVENTS } from './call-frame.ts';
@@ -11,7 +12,7 @@ import { Id, IsoTime } from './event.ts';
 import { VITAL_METRIC_IDS } from './vitals.ts';
 
 export const TOPIC_ROOT = 'care/v1/devices';
-export const DEVICE_CHANNELS = ['call', 'telemetry'] as const;
+export const DEVICE_CHANNELS = ['call', 'telemetry', 'status'] as const;
 export type DeviceChannel = (typeof DEVICE_CHANNELS)[number];
 
 export function deviceTopic(deviceId: string, channel: DeviceChannel): string {
@@ -51,6 +52,13 @@ export const TelemetryMessage = z.strictObject({
   time: IsoTime.optional(),
 });
 export type TelemetryMessage = z.infer<typeof TelemetryMessage>;
+
+/** Whether the device is reachable: what it says on connecting, and its last will says for it when it drops off. */
+export const StatusMessage = z.strictObject({
+  status: z.enum(['online', 'offline']),
+  battery: z.number().min(0).max(100).optional(),
+});
+export type StatusMessage = z.infer<typeof StatusMessage>;
 
 /** Parses an MQTT payload as JSON then against a schema; never throws. */
 export function parseJsonPayload<T>(

@@ -3,7 +3,7 @@
  * monitors whose firmware we or an integrator wrote. The default model of an MQTT device.
  */
 import { CALL_POINT_EVENTS } from '../../protocols/call-frame.ts';
-import { CallMessage, parseJsonPayload, TelemetryMessage } from '../../protocols/mqtt-topics.ts';
+import { CallMessage, parseJsonPayload, StatusMessage, TelemetryMessage } from '../../protocols/mqtt-topics.ts';
 import { VITAL_METRICS } from '../../protocols/vitals.ts';
 import { InputRejected, type MqttDeviceDefinition } from '../device-definition.ts';
 import type { DeviceInput } from '../device-input.ts';
@@ -29,11 +29,18 @@ export const carehubMqtt = {
       if (unit !== undefined && unit !== expected) throw new InputRejected('bad-unit', `${metric} is in ${expected}, not ${unit}`);
       return [{ kind: 'reading', metric, value, ...(time && { deviceTime: time }) }];
     }
+    if (channel === 'status') {
+      const parsed = parseJsonPayload(StatusMessage, payload);
+      if (!parsed.ok) throw new InputRejected('bad-payload', parsed.message);
+      const { status, battery } = parsed.value;
+      return [{ kind: 'status', status, ...(battery !== undefined && { battery }) }];
+    }
     throw new InputRejected('unknown-channel', `no channel "${channel}" on this model`);
   },
   exposes: [
     { name: 'event', type: 'enum', values: CALL_POINT_EVENTS, description: 'What the call point reported (call channel)' },
     { name: 'battery', type: 'numeric', unit: '%', min: 0, max: 100, description: 'Battery level, with a call' },
     { name: 'reading', type: 'numeric', description: 'A vital sign in its metric\'s UCUM unit (telemetry channel)' },
+    { name: 'status', type: 'enum', values: ['online', 'offline'], description: 'Reachable or not (status channel; set it as the last will)' },
   ],
 } as const satisfies MqttDeviceDefinition;

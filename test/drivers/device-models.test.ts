@@ -132,5 +132,7 @@ t.test('the hub\'s MQTT model: calls and readings, and what it refuses by code',
   t.equal(refusal('call', '{"event":"call"}'), 'bad-payload');
   t.equal(refusal('telemetry', '{"metric":"spo2","value":97,"unit":"mmHg"}'), 'bad-unit');
   t.equal(refusal('telemetry', '\xff'), 'bad-payload');
-  t.equal(refusal('status', '{}'), 'unknown-channel');
+  t.equal(refusal('status', '{}'), 'bad-payload');
+  t.equal(refusal('settings', '{}'), 'unknown-channel');
+  t.same(carehubMqtt.convert('status', enc('{"status":"offline"}'), false), [{ kind: 'status', status: 'offline' }]);
 });

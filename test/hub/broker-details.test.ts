@@ -300,3 +300,23 @@ t.test('stop() is safe before start and twice', async (t) => {
   await t.resolves(broker.stop(), 'stop');
   await t.resolves(broker.stop(), 'a second stop');
 });
+
+t.test('a device\'s last will tells the hub it dropped off', async (t) => {
+  const { port, inputs, metrics } = await startBroker(t);
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+    clientId: 'ox-102',
+    username: 'ox-102',
+    password: 'pw-ox-102',
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    will: { topic: deviceTopic('ox-102', 'status'), payload: Buffer.from('{"status":"offline"}'), qos: 1, retain: true },
+  });
+  await client.publishAsync(deviceTopic('ox-102', 'status'), '{"status":"online","battery":77}', { qos: 1 });
+  client.stream.destroy(); // the power is cut: no DISCONNECT, so the broker publishes the will
+  await eventually(() => inputs.length === 2, 'the will');
+  t.same(inputs, [
+    { kind: 'ingest', deviceId: 'ox-102', via: 'mqtt', input: { kind: 'status', status: 'online', battery: 77 } },
+    { kind: 'ingest', deviceId: 'ox-102', via: 'mqtt', input: { kind: 'status', status: 'offline' } },
+  ]);
+  t.equal(metrics.get('mqtt_retain_cleared_total'), 1, 'the retained will was cleared, not stored');
+});

@@ -108,7 +108,7 @@ t.test('telemetry messages: concrete accepted values', async (t) => {
 
 t.test('topic helpers: the root, both channels and the own-subtree check', async (t) => {
   t.equal(TOPIC_ROOT, 'care/v1/devices');
-  t.same([...DEVICE_CHANNELS], ['call', 'telemetry']);
+  t.same([...DEVICE_CHANNELS], ['call', 'telemetry', 'status']);
   t.equal(deviceTopic('btn-1', 'telemetry'), 'care/v1/devices/btn-1/telemetry');
   t.same(parseDeviceTopic('care/v1/devices/btn-1/call'), { deviceId: 'btn-1', channel: 'call' });
   t.equal(parseDeviceTopic('xare/v1/devices/btn-1/call'), null, 'first root segment differs');
