@@ -48,6 +48,12 @@ export class SerialTransport {
       if (!device.serial) continue; // call points behind receivers have no port of their own
       await this.open(device.id, model, device.serial, (outputs) => this.ingest(device, outputs));
     }
+    metrics.define('serial_port_open', 'gauge', 'Serial ports open now (1) or closed, opening or failing (0), by receiver or device id', () =>
+      [...this.drivers].map(([id, d]) => [{ receiver: id }, d.status === 'open' ? 1 : 0] as [Record<string, string>, number]),
+    );
+    metrics.define('serial_reopens_total', 'counter', 'Serial ports opened again after a close, an error or silence, by receiver or device id', () =>
+      [...this.drivers].map(([id, d]) => [{ receiver: id }, d.stats.reopens] as [Record<string, string>, number]),
+    );
     metrics.define('serial_frames_total', 'counter', 'Good frames read from serial ports, by receiver or device id', () =>
       [...this.drivers].map(([id, d]) => [{ receiver: id }, d.stats.framesOk]),
     );

@@ -65,4 +65,8 @@ t.test('a radar, an oximeter and a receiver\'s call point each become events of 
   t.match(events.find((e) => e.kind === 'reading' && e.payload.metric === 'spo2'), { roomId: 'room-102', residentId: 'res-2', payload: { value: 97, unit: '%', loinc: '59408-5' } });
   t.equal(hub.metrics.get('inputs_rejected_total', { via: 'serial', code: 'unknown-call-point' }), 1, 'the unconfigured call point is refused');
   t.equal(hub.metrics.get('inputs_total', { kind: 'state', via: 'serial' }), 2);
+  const text = hub.metrics.render();
+  for (const port of ['radar-101', 'oxi-102', 'rx1']) t.match(text, `carehub_hub_serial_port_open{receiver="${port}"} 1\n`, `${port} is reported open`);
+  base.unplug('/dev/mock-st-radar');
+  await eventually(() => hub.metrics.render().includes('carehub_hub_serial_port_open{receiver="radar-101"} 0\n'), 'the unplugged radar is reported closed');
 });
