@@ -1,5 +1,5 @@
 import t from 'tap';
-import { roundLine, storageProblems, summaryLines, type RoundResult } from '../../bench/ingest-report.ts';
+import { median, roundLine, storageProblems, summaryLines, type RoundResult } from '../../bench/ingest-report.ts';
 
 /** A round of `acked` PUBACKs in a 1 s window, each with the given latency. */
 function round(server: RoundResult['server'], roundNo: number, acked: number, extra: Partial<RoundResult> = {}): RoundResult {
@@ -61,4 +61,10 @@ t.test('a round line names failures and unacknowledged publishes only when there
   const r = round('aedes', 1, 100, { load: { ...round('aedes', 1, 100).load, failed: 3, unacked: 2 } });
   t.match(roundLine(r), /failed=3 unacked=2/);
   t.match(roundLine(round('hub', 1, 100)), /on disk 100\/100 PUBACKed \(log seq 100\)/);
+});
+
+t.test('the median of an even number of rounds is the mean of the middle two', async (t) => {
+  t.equal(median([4000, 8000]), 6000);
+  t.equal(median([3, 1, 2]), 2);
+  t.equal(median([10, 1, 7, 3]), 5);
 });
