@@ -9,6 +9,7 @@ import { contecCms50Legacy } from './devices/contec-cms50-legacy.ts';
 import { contecCms50V7 } from './devices/contec-cms50-v7.ts';
 import { hilinkLd2410 } from './devices/hilink-ld2410.ts';
 import { seeedMr60fda2 } from './devices/seeed-mr60fda2.ts';
+import { tuyaTs0215aSos } from './devices/tuya-ts0215a-sos.ts';
 import { bleBloodPressureMonitor } from './devices/ble-blood-pressure-monitor.ts';
 import { bleGlucoseMeter } from './devices/ble-glucose-meter.ts';
 import { bleHeartRateSensor } from './devices/ble-heart-rate-sensor.ts';
@@ -37,6 +38,7 @@ export const deviceDefinitions: readonly DeviceDefinition[] = [
   zigbee2mqttButton,
   zigbee2mqttSensor,
   ikeaE1743,
+  tuyaTs0215aSos,
 ];
 
 /** Keyed by definition id. */
