@@ -62,7 +62,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   const log = new EventLog({ hubId: config.hubId, store, clock, onForwardable: () => forwarder?.notify() });
   const outbox = new Outbox(store, () => log.forwardableSeq);
   const alarms = new AlarmService({ store, log, clock, logger: logger.child({ module: 'alarms' }), metrics });
-  const engine = new RuleEngine({ rules: RULES, ruleOptions: config.rules, alarms, clock, logger: logger.child({ module: 'rules' }) });
+  const engine = new RuleEngine({ rules: RULES, ruleOptions: config.rules, alarms, store, clock, logger: logger.child({ module: 'rules' }) });
   const pipeline = new Pipeline({
     log,
     engine,
@@ -148,6 +148,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
       await log.start();
       await outbox.start();
       await alarms.start();
+      await engine.start();
       await pipeline.replayUnevaluated();
       // The panel comes up before any device can talk, so no alarm is raised unseen.
       const { port: panelPort } = await panel.start();
@@ -175,6 +176,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     await zigbee2mqtt.stop();
     await broker.stop();
     pipeline.stop();
+    await engine.stop();
     await forwarder?.stop();
     await panel.stop();
     await alarms.stop();

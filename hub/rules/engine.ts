@@ -1,42 +1,166 @@
-/** Feeds events to the rules that declared them and applies their alarm commands. */
+/**
+ * Feeds events to the rules that declared them, wakes rules at the times they asked for, keeps each
+ * rule's state per scope (a resident, a device, a room) and applies their alarm commands
+ * (docs/adding-a-rule.md#the-engine).
+ *
+ * Rule state survives a restart by being persisted, not rebuilt from the log: the outbox deletes
+ * events once the relay has them, so the log cannot replay a week of readings. Each scope's state is
+ * written with the seq of the last event it has seen, after the rule ran and before the event counts
+ * as evaluated; an input replayed after a crash is then skipped by the scopes that already saw it, so
+ * no rule counts an event twice. Wake-up times are stored with the state, so after a restart a timer
+ * fires at its original time (at once, if that has passed), not a full period after the restart.
+ */
 import type { Event } from '../../protocols/event.ts';
 import type { AlarmService } from '../alarms/alarm-service.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { Rule } from './rule.ts';
+import type { KvStore } from '../store/kv-store.ts';
+import { prefixEnd, RULE_STATE_PREFIX, ruleStateKey } from '../store/keys.ts';
+import { GLOBAL_SCOPE, type Rule, type RuleResult } from './rule.ts';
 
 export interface RuleEngineOptions {
   rules: readonly Rule<unknown, unknown>[];
   /** Parsed options per rule id (from config.rules, defaults applied). */
   ruleOptions: Readonly<Record<string, unknown>>;
   alarms: AlarmService;
+  /** Where rule state is kept between restarts. */
+  store: KvStore;
   clock: Clock;
   logger: Logger;
 }
 
+/** What is stored per rule and scope. */
+interface ScopeRecord {
+  state: unknown;
+  /** The last event seq this scope's state includes; replayed events at or below it are skipped. */
+  seq: number;
+  /** When the rule asked to be woken (clock ms), or null. */
+  wakeAt: number | null;
+}
+
 export class RuleEngine {
-  /** rule state, keyed by rule id */
-  private readonly states = new Map<string, unknown>();
+  /** scope records, keyed by rule id, then scope */
+  private readonly scopes = new Map<string, Map<string, ScopeRecord>>();
+  /** pending wake-up timers, keyed by ruleStateKey(rule, scope) */
+  private readonly timers = new Map<string, { at: number; handle: unknown }>();
   private readonly options: Map<string, unknown>;
+  private readonly byId: Map<string, Rule<unknown, unknown>>;
+  /** Events and ticks run one at a time, so a tick never sees a state an event is halfway through. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private stopped = false;
 
   constructor(private readonly deps: RuleEngineOptions) {
     this.options = new Map(deps.rules.map((r) => [r.id, r.options.parse(deps.ruleOptions[r.id] ?? {})]));
+    this.byId = new Map(deps.rules.map((r) => [r.id, r]));
   }
 
-  async handle(event: Event): Promise<void> {
-    for (const rule of this.deps.rules) {
-      if (!rule.inputs.includes(event.kind)) continue;
-      let result;
-      try {
-        const state = this.states.has(rule.id) ? this.states.get(rule.id) : rule.initialState();
-        result = rule.evaluate(state, event, this.deps.clock.now(), this.options.get(rule.id));
-      } catch (err) {
-        // A faulty rule must not stop the others from seeing the event.
-        this.deps.logger.error({ err, ruleId: rule.id, eventId: event.id }, 'rule failed');
-        continue;
-      }
-      this.states.set(rule.id, result.state);
-      for (const command of result.alarms) await this.deps.alarms.apply(command, rule.id);
+  /** Loads every rule's stored state and re-arms its wake-ups. Call before any event is handled. */
+  async start(): Promise<void> {
+    const rows = await this.deps.store.entries<ScopeRecord>({ gte: RULE_STATE_PREFIX, lt: prefixEnd(RULE_STATE_PREFIX) });
+    let restored = 0;
+    for (const [key, record] of rows) {
+      const [ruleId, scope] = splitKey(key);
+      if (!this.byId.has(ruleId)) continue; // a rule removed from the registry leaves its state unread
+      this.scopesOf(ruleId).set(scope, record);
+      this.arm(ruleId, scope, record.wakeAt);
+      restored++;
     }
+    if (restored > 0) this.deps.logger.info({ scopes: restored }, 'rule state restored');
   }
+
+  /** Cancels every wake-up; they are re-armed from the stored state at the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const { handle } of this.timers.values()) this.deps.clock.clearTimeout(handle);
+    this.timers.clear();
+    await this.tail.catch(() => undefined);
+  }
+
+  /** Runs every rule that takes this event kind. Rejects when an alarm or the rule state could not be written. */
+  handle(event: Event): Promise<void> {
+    return this.serial(async () => {
+      for (const rule of this.deps.rules) {
+        if (!rule.inputs.includes(event.kind)) continue;
+        const scope = rule.scope ? rule.scope(event) : GLOBAL_SCOPE;
+        if (scope === null) continue;
+        const record = this.scopesOf(rule.id).get(scope);
+        if (record && event.seq <= record.seq) continue; // replayed after a crash: this scope has it already
+        const state = record ? record.state : rule.initialState();
+        let result: RuleResult<unknown>;
+        try {
+          result = rule.evaluate(state, event, this.deps.clock.now(), this.options.get(rule.id));
+        } catch (err) {
+          // A faulty rule must not stop the others from seeing the event.
+          this.deps.logger.error({ err, ruleId: rule.id, eventId: event.id }, 'rule failed');
+          continue;
+        }
+        await this.commit(rule, scope, result, event.seq, record?.wakeAt ?? null);
+      }
+    });
+  }
+
+  /** Scopes a rule holds state for (for tests and the status page). */
+  scopeCount(ruleId: string): number {
+    return this.scopes.get(ruleId)?.size ?? 0;
+  }
+
+  private async commit(rule: Rule<unknown, unknown>, scope: string, result: RuleResult<unknown>, seq: number, previousWake: number | null): Promise<void> {
+    // Alarms first: a state that says "alarm raised" must never be stored for an alarm that was not.
+    for (const command of result.alarms) await this.deps.alarms.apply(command, rule.id);
+    const wakeAt = result.wakeAt === undefined ? previousWake : result.wakeAt;
+    const record: ScopeRecord = { state: result.state, seq, wakeAt };
+    this.scopesOf(rule.id).set(scope, record);
+    await this.deps.store.batch([{ type: 'put', key: ruleStateKey(rule.id, scope), value: record }], { sync: false });
+    this.arm(rule.id, scope, wakeAt);
+  }
+
+  private arm(ruleId: string, scope: string, wakeAt: number | null): void {
+    const key = ruleStateKey(ruleId, scope);
+    const existing = this.timers.get(key);
+    if (existing && existing.at === wakeAt) return;
+    if (existing) this.deps.clock.clearTimeout(existing.handle);
+    this.timers.delete(key);
+    if (wakeAt === null || this.stopped) return;
+    const handle = this.deps.clock.setTimeout(() => {
+      this.timers.delete(key);
+      this.tick(ruleId, scope).catch((err: unknown) => this.deps.logger.error({ err, ruleId, scope }, 'rule wake-up failed'));
+    }, Math.max(0, wakeAt - this.deps.clock.now()));
+    this.timers.set(key, { at: wakeAt, handle });
+  }
+
+  private tick(ruleId: string, scope: string): Promise<void> {
+    return this.serial(async () => {
+      const rule = this.byId.get(ruleId);
+      const record = this.scopes.get(ruleId)?.get(scope);
+      if (!rule?.tick || !record || this.stopped) return;
+      let result: RuleResult<unknown>;
+      try {
+        result = rule.tick(record.state, this.deps.clock.now(), this.options.get(ruleId), scope);
+      } catch (err) {
+        this.deps.logger.error({ err, ruleId, scope }, 'rule tick failed');
+        return;
+      }
+      // A tick that asks for no new time ends the wake-ups; one that repeats its time would spin.
+      const wakeAt = result.wakeAt === undefined || result.wakeAt === record.wakeAt ? null : result.wakeAt;
+      await this.commit(rule, scope, { ...result, wakeAt }, record.seq, null);
+    });
+  }
+
+  private scopesOf(ruleId: string): Map<string, ScopeRecord> {
+    let scopes = this.scopes.get(ruleId);
+    if (!scopes) this.scopes.set(ruleId, (scopes = new Map()));
+    return scopes;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function splitKey(key: string): [string, string] {
+  const rest = key.slice(RULE_STATE_PREFIX.length);
+  const at = rest.indexOf('|');
+  return [rest.slice(0, at), rest.slice(at + 1)];
 }

@@ -7,6 +7,8 @@ export const ALARM_PREFIX = 'alarm:';
 export const META_SEQ = 'meta:seq';
 export const META_ACKED = 'meta:acked';
 export const META_EVALUATED = 'meta:evaluated';
+/** Rule state per rule and scope (hub/rules/engine.ts). */
+export const RULE_STATE_PREFIX = 'rule:';
 
 const SEQ_WIDTH = 16;
 
@@ -20,6 +22,11 @@ export function seqOfOutboxKey(key: string): number {
 
 export function alarmKey(alarmId: string): string {
   return ALARM_PREFIX + alarmId;
+}
+
+/** A rule id holds no '|', so the first one ends it; the scope (a resident or device id) follows. */
+export function ruleStateKey(ruleId: string, scope: string): string {
+  return `${RULE_STATE_PREFIX}${ruleId}|${scope}`;
 }
 
 /** The upper bound of a prefix range (`prefix` ≤ key < `prefixEnd(prefix)`). */

@@ -28,7 +28,7 @@ async function rig(store: KvStore = createMemoryStore(), opts: { failRules?: () 
   await log.start();
   const alarms = new AlarmService({ store, log, clock, logger, metrics });
   await alarms.start();
-  const engine = new RuleEngine({ rules: RULES, ruleOptions: {}, alarms, clock, logger });
+  const engine = new RuleEngine({ rules: RULES, ruleOptions: {}, alarms, store, clock, logger });
   if (opts.failRules) {
     const handle = engine.handle.bind(engine);
     engine.handle = async (event) => {

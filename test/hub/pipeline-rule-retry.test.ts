@@ -25,7 +25,7 @@ async function rig(failuresLeft: number) {
   await log.start();
   const alarms = new AlarmService({ store, log, clock, logger, metrics });
   await alarms.start();
-  const engine = new RuleEngine({ rules: RULES, ruleOptions: {}, alarms, clock, logger });
+  const engine = new RuleEngine({ rules: RULES, ruleOptions: {}, alarms, store, clock, logger });
   const handle = engine.handle.bind(engine);
   engine.handle = async (event) => {
     if (failuresLeft > 0) {

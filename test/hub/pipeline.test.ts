@@ -29,7 +29,7 @@ async function rig(failWrites: () => boolean) {
   await log.start();
   const alarms = new AlarmService({ store, log, clock, logger, metrics });
   await alarms.start();
-  const engine = new RuleEngine({ rules: RULES, ruleOptions: {}, alarms, clock, logger });
+  const engine = new RuleEngine({ rules: RULES, ruleOptions: {}, alarms, store, clock, logger });
   const pipeline = new Pipeline({ log, engine, dedup: new CallDedup(60_000), clock, logger, metrics });
   return { pipeline, alarms, metrics, clock, log };
 }
