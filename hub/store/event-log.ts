@@ -8,7 +8,7 @@
  *   (alarm, alarm update, call) is written with fsync before anyone hears of it;
  *   telemetry alone rides without fsync (level's default), figures in docs/architecture.md#durability.
  */
-import { randomFillSync } from 'node:crypto';
+import { createRandomPool } from './random-pool.ts';
 import { Event, isCritical, type EventDraft } from '../../protocols/event.ts';
 import { uuidv7 } from '../../protocols/uuidv7.ts';
 import type { Clock } from '../clock.ts';
@@ -66,6 +66,7 @@ export class EventLog {
   /** inputs found unevaluated at start, in seq order, until replayed */
   private replay: Event[] = [];
   private lastIdMs = 0;
+  private readonly random = createRandomPool();
   private queue: Pending[] = [];
   private writing: Promise<void> | null = null;
   private started = false;
@@ -195,7 +196,7 @@ export class EventLog {
   /** UUIDv7 whose time part never goes backwards within this process, so ids sort like seq. */
   private nextId(now: number): string {
     this.lastIdMs = Math.max(this.lastIdMs, now);
-    return uuidv7(this.lastIdMs, randomFillSync(new Uint8Array(10)));
+    return uuidv7(this.lastIdMs, this.random(10));
   }
 }
 
