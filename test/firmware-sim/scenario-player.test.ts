@@ -155,3 +155,23 @@ t.test('stop() cancels what has not run and resolves run()', async (t) => {
   await until(() => true);
   t.equal(calls.length, 2, 'nothing after stop');
 });
+
+t.test('a drift starts at its own time even when the step before it is slow', async (t) => {
+  const clock = new FakeClock(0);
+  let release: () => void = () => {};
+  const slow = new Promise<void>((resolve) => (release = resolve));
+  const scenario = parseScenarioYaml(`
+residents: [{ id: ada }]
+devices: [{ id: btn, type: zigbee2mqtt, friendlyName: b }]
+timeline:
+  - { at: 10s, do: press, device: btn }
+  - { at: 10s, do: drift-vitals, resident: ada, to: { spo2: 86 }, over: 100s }
+`);
+  const ada = createVitalsState({ spo2: 96 });
+  const player = createScenarioPlayer(scenario, { residents: new Map([['ada', ada]]), devices: new Map([['btn', { press: () => slow }]]) }, { clock });
+  const run = player.run();
+  clock.advance(30_000); // the press is still publishing 20 s later
+  release();
+  await run;
+  t.equal(ada.at(60_000).spo2, 91, 'half way 50 s after the step time, not after the slow press ended');
+});
