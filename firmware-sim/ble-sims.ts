@@ -50,7 +50,7 @@ export interface BleDeviceSim {
   /** Starts advertising now and the periodic values of a streaming profile. */
   start(): void;
   stop(): void;
-  /** Takes a measurement; resolves true when a subscriber received it (glucose: stored for the next RACP fetch). */
+  /** Takes a measurement: true when a subscriber on a live link received it (glucose: always true, stored for the next RACP fetch). */
   measure(m: BleMeasurement): boolean;
   /** Characteristic values sent, in order (uuid as 4 hex digits, bytes). */
   readonly sent: ReadonlyArray<{ uuid: string; bytes: Uint8Array }>;
