@@ -13,7 +13,7 @@ import { runLoad, loadDeviceIds } from './load.ts';
 import { startLocalBroker, type LocalBroker } from './local-broker.ts';
 import { parseDuration, parseScenarioYaml, ScenarioFileError } from './scenario-file.ts';
 import { createScenarioPlayer } from './scenario-player.ts';
-import { createScenarioRuntime } from './scenario-runtime.ts';
+import { createScenarioRuntime, ScenarioRuntimeError } from './scenario-runtime.ts';
 
 const HELP = `Usage: npm run sim -- <scenario.yaml> [options]
        npm run sim -- --load N [options]
@@ -118,18 +118,26 @@ async function main(argv: string[]): Promise<number> {
     say(`No --hub-broker: MQTT devices publish to a local broker at ${hubBroker}`);
   }
   const central = new SimulatedCentral();
-  const runtime = await createScenarioRuntime(scenario, {
-    binding: createSerialportBinding(),
-    clock: systemClock,
-    ...(hubBroker !== undefined && { hubBroker }),
-    zigbee2mqtt: {
-      ...(values['base-topic'] !== undefined && { baseTopic: values['base-topic'] }),
-      ...(values['z2m-user'] !== undefined && { username: values['z2m-user'] }),
-      ...(process.env.SIM_Z2M_PASSWORD !== undefined && { password: process.env.SIM_Z2M_PASSWORD }),
-    },
-    bleCentral: central,
-    logger,
-  });
+  let runtime;
+  try {
+    runtime = await createScenarioRuntime(scenario, {
+      binding: createSerialportBinding(),
+      clock: systemClock,
+      ...(hubBroker !== undefined && { hubBroker }),
+      zigbee2mqtt: {
+        ...(values['base-topic'] !== undefined && { baseTopic: values['base-topic'] }),
+        ...(values['z2m-user'] !== undefined && { username: values['z2m-user'] }),
+        ...(process.env.SIM_Z2M_PASSWORD !== undefined && { password: process.env.SIM_Z2M_PASSWORD }),
+      },
+      bleCentral: central,
+      logger,
+    });
+  } catch (err) {
+    await local?.close();
+    if (err instanceof ScenarioRuntimeError) return fail(err.message);
+    process.stderr.write(`sim: cannot set up the devices: ${(err as Error).message}\n`);
+    return 1;
+  }
   const player = createScenarioPlayer(scenario, runtime.sims, {
     clock: systemClock,
     logger,
@@ -148,7 +156,12 @@ async function main(argv: string[]): Promise<number> {
     say(`Scenario: ${scenario.name ?? file}`);
     for (const s of runtime.serial) say(`  ${s.deviceId} (${s.type}): hub port ${s.hubPath}`);
     if (runtime.ble.length > 0) say(`  ${runtime.ble.length} BLE device(s) on the in-process simulated radio (no hub process can reach them)`);
-    await runtime.start();
+    try {
+      await runtime.start();
+    } catch (err) {
+      process.stderr.write(`sim: cannot start the devices: ${(err as Error).message}\n`);
+      return 1;
+    }
     const result = await player.run();
     say(`Done: ${result.executed} step(s) run, ${result.failed.length} failed.`);
     return result.failed.length > 0 ? 1 : 0;

@@ -32,6 +32,9 @@ t.test('bad arguments exit 2 with the reason', async (t) => {
   t.match(sim(), { status: 2, stderr: /name a scenario file/ });
   t.match(sim('--load', '2', '--duration', 'soon'), { status: 2, stderr: /not a duration/ });
   t.match(sim(join(dir, 'missing.yaml')), { status: 2, stderr: /cannot read/ });
+  const file = join(dir, 'nopass.yaml');
+  writeFileSync(file, 'devices:\n  - { id: btn, type: mqtt-call-point, passwordEnv: SIM_TEST_UNSET_PASSWORD }\ntimeline:\n  - { at: 0, do: press, device: btn }\n');
+  t.match(sim(file), { status: 2, stderr: /device btn: environment variable SIM_TEST_UNSET_PASSWORD is not set/ });
 });
 
 t.test('--print-devices lists the load devices for the hub config', async (t) => {
