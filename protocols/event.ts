@@ -66,6 +66,22 @@ export const DeviceStatusPayload = z.strictObject({
   detail: z.string().max(500).optional(),
 });
 
+/** [RCP 2017 chart 1] consciousness: Alert, new Confusion, Voice, Pain, Unresponsive (hub/vitals/news2.ts scores it). */
+export const ACVPU_LEVELS = ['A', 'C', 'V', 'P', 'U'] as const;
+
+/**
+ * What a member of staff observed at the bedside: the NEWS2 parameters no device measures
+ * (docs/rules.md#news2). At least one of them; `by` is who entered it.
+ */
+export const ObservationPayload = z
+  .strictObject({
+    acvpu: z.enum(ACVPU_LEVELS).optional(),
+    /** True: on supplemental oxygen; false: on air. */
+    o2: z.boolean().optional(),
+    by: Actor,
+  })
+  .refine((p) => p.acvpu !== undefined || p.o2 !== undefined, { message: 'an observation needs acvpu or o2' });
+
 export const AuditPayload = z.strictObject({
   action: z.string().min(1).max(100),
   actor: Actor,
@@ -91,6 +107,8 @@ export const Event = z.discriminatedUnion('kind', [
   z.strictObject({ ...envelope, kind: z.literal('device-status'), payload: DeviceStatusPayload }),
   z.strictObject({ ...envelope, kind: z.literal('state'), payload: DeviceState }),
   z.strictObject({ ...envelope, kind: z.literal('audit'), payload: AuditPayload }),
+  // A staff observation is always about one resident.
+  z.strictObject({ ...envelope, residentId: Id, kind: z.literal('observation'), payload: ObservationPayload }),
 ]);
 export type Event = z.infer<typeof Event>;
 export type EventKind = Event['kind'];

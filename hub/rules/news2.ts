@@ -1,0 +1,139 @@
+/**
+ * NEWS2 per resident (docs/rules.md#news2): the latest value of each parameter within a window,
+ * scored by hub/vitals/news2.ts (docs/news2.md), and an alarm when the clinical-risk band rises
+ * into low-medium, medium or high. Dropping back raises nothing; rising again later does.
+ *
+ * Devices measure respiration, SpO2, blood pressure, pulse and temperature. Consciousness (ACVPU)
+ * and air or oxygen come from staff `observation` events (protocols/event.ts). Never entered, they
+ * are taken as alert and on air (the chart's 0-scoring column), and the alarm reason says so, so
+ * nobody mistakes the assumption for an observation. Taking them as normal can only score too low,
+ * never raise an alarm that the measured values do not justify.
+ */
+import { z } from 'zod';
+import { AlarmPriority, Id, type Event } from '../../protocols/event.ts';
+import type { AlarmCommand } from '../alarms/alarm-command.ts';
+import { NEWS2_LIMITS, News2Options, scoreNews2Partial, type Acvpu, type News2Band, type News2Parts } from '../vitals/news2.ts';
+import { defineRule } from './rule.ts';
+
+/** Device metric (protocols/vitals.ts) → NEWS2 parameter. */
+const PARAMETER = {
+  'respiratory-rate': 'rr',
+  spo2: 'spo2',
+  'systolic-bp': 'sbp',
+  'heart-rate': 'hr',
+  'body-temperature': 'temp',
+} as const;
+type Measured = (typeof PARAMETER)[keyof typeof PARAMETER];
+const MEASURED: readonly Measured[] = ['rr', 'spo2', 'sbp', 'hr', 'temp'];
+
+/** Band order: an alarm when the band moves up this list. */
+const RANK: Record<News2Band, number> = { low: 0, 'low-medium': 1, medium: 2, high: 3 };
+
+/** One observation round: the RCP's minimum frequency for a score of 1–4 is 4-hourly (chart 4). */
+const FOUR_HOURS = 4 * 60 * 60 * 1000;
+
+const options = z.strictObject({
+  windowMs: z.number().int().positive().default(FOUR_HOURS).describe('values (and consciousness entries) older than this are not scored (ms)'),
+  priorities: z
+    .strictObject({
+      'low-medium': AlarmPriority.default('low'),
+      medium: AlarmPriority.default('medium'),
+      high: AlarmPriority.default('high'),
+    })
+    .prefault({})
+    .describe('alarm priority on entering each band'),
+  redScore: News2Options.shape.redScore,
+  residents: z
+    .record(Id, z.strictObject({ spo2Scale: z.union([z.literal(1), z.literal(2)]).default(1) }))
+    .default({})
+    .describe('per resident id: spo2Scale (2 only for confirmed hypercapnic respiratory failure)'),
+});
+type Options = z.infer<typeof options>;
+
+interface Timed<T> {
+  value: T;
+  at: number;
+}
+
+export interface News2RuleState {
+  /** keyed by NEWS2 parameter */
+  values: Partial<Record<Measured, Timed<number>>>;
+  acvpu: Timed<Acvpu> | null;
+  /** Oxygen is a prescription, not a reading: it holds until staff enter otherwise. */
+  o2: Timed<boolean> | null;
+  /** The band of the last complete score; kept across gaps in the data so a gap never re-alarms. */
+  band: News2Band | null;
+  score: number | null;
+}
+
+const inRange = (parameter: Measured, value: number) => {
+  const { min, max } = NEWS2_LIMITS[parameter];
+  return value >= min && value <= max;
+};
+
+function describe(parts: Partial<News2Parts>): string {
+  return Object.entries(parts)
+    .map(([key, part]) => `${key} ${part}`)
+    .join(', ');
+}
+
+export const news2Rule = defineRule({
+  id: 'news2',
+  description: 'Scores NEWS2 per resident from the latest values within a window; alarms when the band rises.',
+  inputs: ['reading', 'observation'],
+  options,
+  scope: (event) => event.residentId ?? null,
+  initialState: (): News2RuleState => ({ values: {}, acvpu: null, o2: null, band: null, score: null }),
+  evaluate(state: News2RuleState, event: Event, now, opts: Options) {
+    const residentId = event.residentId;
+    if (residentId === undefined) return { state, alarms: [] };
+    let next: News2RuleState;
+    if (event.kind === 'reading') {
+      const parameter = (PARAMETER as Record<string, Measured | undefined>)[event.payload.metric];
+      // A value outside the scorer's plausible range is a device error, not a vital sign (docs/news2.md#accepted-ranges).
+      if (parameter === undefined || !inRange(parameter, event.payload.value)) return { state, alarms: [] };
+      next = { ...state, values: { ...state.values, [parameter]: { value: event.payload.value, at: now } } };
+    } else if (event.kind === 'observation') {
+      const { acvpu, o2 } = event.payload;
+      next = { ...state, ...(acvpu !== undefined && { acvpu: { value: acvpu, at: now } }), ...(o2 !== undefined && { o2: { value: o2, at: now } }) };
+    } else {
+      return { state, alarms: [] };
+    }
+
+    const fresh = (t: Timed<unknown> | null | undefined) => !!t && now - t.at <= opts.windowMs;
+    const values: Partial<Record<Measured, number>> = {};
+    for (const p of MEASURED) {
+      const v = next.values[p];
+      if (v && fresh(v)) values[p] = v.value;
+    }
+    if (MEASURED.some((p) => values[p] === undefined)) return { state: next, alarms: [] }; // incomplete: no score, band unchanged
+
+    const assumed: string[] = [];
+    const acvpu: Acvpu = next.acvpu && fresh(next.acvpu) ? next.acvpu.value : 'A';
+    if (!next.acvpu || !fresh(next.acvpu)) assumed.push(next.acvpu ? `consciousness not recorded within ${Math.round(opts.windowMs / 60_000)} min, assumed alert` : 'consciousness never recorded, assumed alert');
+    const o2 = next.o2 ? next.o2.value : false;
+    if (!next.o2) assumed.push('air or oxygen never recorded, assumed air');
+
+    const scale = opts.residents[residentId]?.spo2Scale ?? 1;
+    const result = scoreNews2Partial({ ...values, scale, o2, acvpu }, { redScore: opts.redScore });
+    // With every parameter given the scorer always completes; guard anyway rather than score a part as 0.
+    if (result.score === null || result.band === null) return { state: next, alarms: [] };
+
+    const previous = next.band;
+    const scored: News2RuleState = { ...next, band: result.band, score: result.score };
+    if (RANK[result.band] <= RANK[previous ?? 'low']) return { state: scored, alarms: [] };
+
+    const band = result.band as Exclude<News2Band, 'low'>;
+    const from = previous === null ? '' : `, up from ${next.score} (${previous})`;
+    const alarm: AlarmCommand = {
+      op: 'raise',
+      key: `news2-${band}:${residentId}`,
+      type: `news2-${band}`,
+      priority: opts.priorities[band],
+      reason: [`NEWS2 ${result.score} (${band})${from}: ${describe(result.parts)}; SpO2 scale ${scale}`, ...assumed].join('; '),
+      residentId,
+      causeEventId: event.id,
+    };
+    return { state: scored, alarms: [alarm] };
+  },
+});
