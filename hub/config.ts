@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { deviceDefinitions, getDeviceDefinition } from '../drivers/index.ts';
 import { Id } from '../protocols/event.ts';
 import { ZIGBEE2MQTT_ROLES } from '../protocols/zigbee2mqtt/index.ts';
+import { AlarmsConfig } from './alarms/escalation.ts';
 import { RULES } from './rules/index.ts';
 import { panelAccessFields, staffConfigFields } from './staff/staff-config.ts';
 
@@ -174,6 +175,7 @@ export const HubConfig = z
     receivers: z.array(Receiver).default([]),
     devices: z.array(Device).default([]),
     rules: ruleOptions.prefault({}),
+    alarms: AlarmsConfig.describe('escalation times per priority, the return time of an acknowledged alarm, and the tiers (docs/alarms.md)'),
     ...staffConfigFields,
   })
   // Runs even when other fields fail, so an unknown room or receiver is reported in the same run

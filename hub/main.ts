@@ -61,7 +61,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   let forwarder: Forwarder | null = null;
   const log = new EventLog({ hubId: config.hubId, store, clock, onForwardable: () => forwarder?.notify() });
   const outbox = new Outbox(store, () => log.forwardableSeq);
-  const alarms = new AlarmService({ store, log, clock, logger: logger.child({ module: 'alarms' }), metrics });
+  const alarms = new AlarmService({ store, log, clock, logger: logger.child({ module: 'alarms' }), metrics, escalation: config.alarms });
   const engine = new RuleEngine({ rules: RULES, ruleOptions: config.rules, alarms, store, clock, logger: logger.child({ module: 'rules' }) });
   const pipeline = new Pipeline({
     log,

@@ -11,7 +11,8 @@ import { MEASURE_IDS } from './vitals.ts';
 export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits, . _ : - only');
 export const IsoTime = z.iso.datetime({ offset: true });
 
-export const ALARM_PRIORITIES = ['high', 'medium', 'low'] as const;
+/** Most urgent first; `technical` is a fault of the system itself (a silent device, a battery), after clinical low (docs/alarms.md#priorities). */
+export const ALARM_PRIORITIES = ['high', 'medium', 'low', 'technical'] as const;
 export const AlarmPriority = z.enum(ALARM_PRIORITIES);
 export type AlarmPriority = z.infer<typeof AlarmPriority>;
 
@@ -60,6 +61,21 @@ export const AlarmUpdatePayload = z.strictObject({
   note: z.string().max(500).optional(),
 });
 
+/**
+ * The hub announced an alarm again because nobody acknowledged it in time, and to whom (tier:
+ * index into the hub's `alarms.tiers`, audience: that tier's name). Not a state change, so the
+ * relay's alarm projection is not touched by it (docs/alarms.md#escalation).
+ */
+export const AlarmEscalationPayload = z.strictObject({
+  alarmId: z.string().regex(UUID_PATTERN),
+  tier: z.number().int().min(0).max(15),
+  audience: z.enum(['room', 'all-panels', 'on-call']),
+  /** How many times this alarm has been escalated, this one included. */
+  count: z.number().int().min(1),
+  /** When it was due (the hub's time of this event is when it went out; later after a restart). */
+  dueAt: IsoTime,
+});
+
 export const DeviceStatusPayload = z.strictObject({
   status: z.enum(['online', 'offline', 'low-battery', 'fault']),
   battery: z.number().min(0).max(100).nullable().optional(),
@@ -104,6 +120,7 @@ export const Event = z.discriminatedUnion('kind', [
   z.strictObject({ ...envelope, kind: z.literal('reading'), payload: ReadingPayload }),
   z.strictObject({ ...envelope, kind: z.literal('alarm'), payload: AlarmPayload }),
   z.strictObject({ ...envelope, kind: z.literal('alarm-update'), payload: AlarmUpdatePayload }),
+  z.strictObject({ ...envelope, kind: z.literal('alarm-escalation'), payload: AlarmEscalationPayload }),
   z.strictObject({ ...envelope, kind: z.literal('device-status'), payload: DeviceStatusPayload }),
   z.strictObject({ ...envelope, kind: z.literal('state'), payload: DeviceState }),
   z.strictObject({ ...envelope, kind: z.literal('audit'), payload: AuditPayload }),
@@ -121,5 +138,5 @@ export type EventDraft = {
 
 /** Events that must reach disk before anyone is told (promise 1) and are never shed (promise 7): docs/architecture.md#promises. */
 export function isCritical(event: Pick<Event, 'kind'>): boolean {
-  return event.kind === 'alarm' || event.kind === 'alarm-update' || event.kind === 'call-point';
+  return event.kind === 'alarm' || event.kind === 'alarm-update' || event.kind === 'alarm-escalation' || event.kind === 'call-point';
 }

@@ -1,7 +1,10 @@
 /**
- * Raises, acknowledges and resolves alarms. Every change is written — the alarm
- * record and its Event in one fsynced batch — before listeners (the panel) hear
- * of it, so an alarm anyone has seen survives a power cut (promise 1, docs/architecture.md#promises).
+ * Raises, acknowledges, resolves and escalates alarms. Every change is written — the alarm record,
+ * its Event and its audit-trail entry in one fsynced batch — before listeners (the panel) hear of
+ * it, so an alarm anyone has seen survives a power cut (promise 1, docs/architecture.md#promises).
+ *
+ * Escalation (docs/alarms.md#escalation) runs on one Clock timer for all open alarms, armed at the
+ * earliest due time: a flood of 500 alarms is 500 records and one timer, not 500 timers.
  */
 import { randomFillSync } from 'node:crypto';
 import type { Actor, AlarmState } from '../../protocols/event.ts';
@@ -13,7 +16,9 @@ import type { EventLog } from '../store/event-log.ts';
 import type { KvStore } from '../store/kv-store.ts';
 import { ALARM_PREFIX, alarmKey, prefixEnd } from '../store/keys.ts';
 import type { AlarmCommand } from './alarm-command.ts';
-import { canTransition, type Alarm } from './alarm.ts';
+import { appendTransition, canTransition, compareAlarms, type Alarm } from './alarm.ts';
+import { alarmAuditOp, readAlarmAuditTrail, type AlarmAuditAction, type AlarmAuditEntry } from './audit-trail.ts';
+import { DEFAULT_ALARMS_CONFIG, escalationStep, nextDueAt, type AlarmsConfig, type EscalationStep } from './escalation.ts';
 
 export interface AlarmServiceOptions {
   store: KvStore;
@@ -21,6 +26,8 @@ export interface AlarmServiceOptions {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  /** Escalation times and tiers (the config's `alarms` section); the defaults when absent. */
+  escalation?: AlarmsConfig;
 }
 
 export class AlarmError extends Error {
@@ -34,7 +41,11 @@ export class AlarmError extends Error {
 
 export type AlarmListener = (alarm: Alarm) => void;
 
-const PRIORITY_ORDER = { high: 0, medium: 1, low: 2 } as const;
+/** Who escalates and brings alarms back: the hub itself. */
+const ENGINE: Actor = { kind: 'system', id: 'escalation' };
+
+/** After a failed escalation write, try again this much later rather than at once (a full or failing disk would spin). */
+const RETRY_MS = 1000;
 
 export class AlarmService {
   /** open (not resolved) alarms, keyed by alarm id */
@@ -42,32 +53,64 @@ export class AlarmService {
   /** open alarm id, keyed by de-duplication key */
   private readonly byKey = new Map<string, string>();
   private readonly listeners = new Set<AlarmListener>();
+  /** escalations written, keyed by audience */
+  private readonly escalated = new Map<string, number>();
   /** Alarm changes run one at a time so two raises of one key cannot both create an alarm. */
   private tail: Promise<unknown> = Promise.resolve();
+  /** The one escalation timer, armed at the earliest due time of any open alarm. */
+  private timer: { at: number; handle: unknown } | null = null;
+  private running = false;
+  private readonly config: AlarmsConfig;
 
-  constructor(private readonly options: AlarmServiceOptions) {}
+  constructor(private readonly options: AlarmServiceOptions) {
+    this.config = options.escalation ?? DEFAULT_ALARMS_CONFIG;
+  }
 
   async start(): Promise<void> {
     const rows = await this.options.store.entries<Alarm>({ gte: ALARM_PREFIX, lt: prefixEnd(ALARM_PREFIX) });
-    for (const [, alarm] of rows) this.index(alarm);
+    for (const [, alarm] of rows) this.index(this.upgrade(alarm));
     this.options.metrics.define('alarms_open', 'gauge', 'Open (active or acknowledged) alarms', () => this.open.size);
+    this.options.metrics.define(
+      'alarm_escalations_total',
+      'counter',
+      'Alarms announced again one tier up because nobody acknowledged them in time, by the tier\'s audience (room, all-panels, on-call)',
+      () => [...this.escalated].map(([audience, n]) => [{ audience }, n]),
+    );
+    this.running = true;
+    // Due times come from the stored records, so a restart resumes the original schedule (docs/alarms.md#restart).
+    this.rearm();
     this.options.logger.info({ open: this.open.size }, 'alarms restored');
   }
 
   async stop(): Promise<void> {
+    this.running = false;
+    this.disarm();
     await this.tail.catch(() => undefined);
     this.listeners.clear();
   }
 
   /** Open alarms, most urgent first, then oldest first. */
   list(): Alarm[] {
-    return [...this.open.values()].sort(
-      (a, b) => PRIORITY_ORDER[a.priority] - PRIORITY_ORDER[b.priority] || a.raisedAt.localeCompare(b.raisedAt),
-    );
+    return [...this.open.values()].sort(compareAlarms);
   }
 
   get(id: string): Alarm | undefined {
     return this.open.get(id);
+  }
+
+  /** The hub's audit trail of alarm transitions, in time order (docs/alarms.md#audit-trail). */
+  auditTrail(alarmId?: string): Promise<AlarmAuditEntry[]> {
+    return readAlarmAuditTrail(this.options.store, alarmId);
+  }
+
+  /** When the escalation timer will fire (clock ms), or null when none is armed. For tests and the status page. */
+  get nextWakeAt(): number | null {
+    return this.timer?.at ?? null;
+  }
+
+  /** Resolves once every change queued so far (an escalation a timer started included) is written and announced. */
+  whenIdle(): Promise<void> {
+    return this.tail.then(() => undefined);
   }
 
   onChange(listener: AlarmListener): () => void {
@@ -118,8 +161,13 @@ export class AlarmService {
       ...(command.residentId && { residentId: command.residentId }),
       raisedAt: now,
       repeats: 0,
+      tier: 0,
+      audience: this.config.tiers[0]!,
+      announcedAt: now,
+      escalations: 0,
       lifecycle: [],
     };
+    const by: Actor = { kind: 'rule', id: ruleId };
     await this.options.log.append(
       {
         kind: 'alarm',
@@ -139,14 +187,18 @@ export class AlarmService {
         },
       },
       (event) => {
-        alarm.lifecycle.push({ state: 'active', at: now, by: { kind: 'rule', id: ruleId }, eventId: event.id });
-        return [{ type: 'put', key: alarmKey(alarm.id), value: alarm }];
+        alarm.lifecycle.push({ state: 'active', at: now, by, eventId: event.id });
+        return [
+          { type: 'put', key: alarmKey(alarm.id), value: alarm },
+          alarmAuditOp({ at: now, alarmId: alarm.id, key: alarm.key, action: 'raised', by, eventId: event.id, tier: 0 }),
+        ];
       },
     );
     this.index(alarm);
     this.options.metrics.inc('alarms_raised_total', { type: alarm.type, priority: alarm.priority });
     this.options.logger.info({ alarmId: alarm.id, key: alarm.key, priority: alarm.priority }, 'alarm raised');
     this.emit(alarm);
+    this.armBy(nextDueAt(alarm, this.config));
     return alarm;
   }
 
@@ -156,12 +208,13 @@ export class AlarmService {
     return this.transition(alarm, to, by);
   }
 
-  private async transition(alarm: Alarm, to: AlarmState, by: Actor, note?: string): Promise<Alarm> {
-    if (!canTransition(alarm.state, to)) {
+  /** `announcedAt` is given when the engine brings an acknowledged alarm back (its due time). */
+  private async transition(alarm: Alarm, to: AlarmState, by: Actor, note?: string, announcedAt?: string): Promise<Alarm> {
+    if (!canTransition(alarm.state, to) || (to === 'active' && announcedAt === undefined)) {
       throw new AlarmError('invalid-transition', `alarm ${alarm.id} is ${alarm.state}; cannot become ${to}`);
     }
     const now = new Date(this.options.clock.now()).toISOString();
-    const next: Alarm = { ...alarm, state: to, lifecycle: [...alarm.lifecycle] };
+    let next: Alarm = { ...alarm, state: to, ...(announcedAt !== undefined && { announcedAt }) };
     await this.options.log.append(
       {
         kind: 'alarm-update',
@@ -172,9 +225,10 @@ export class AlarmService {
         payload: { alarmId: alarm.id, state: to, by, ...(note && { note }) },
       },
       (event) => {
-        next.lifecycle.push({ state: to, at: now, by, eventId: event.id });
-        // Resolved alarms live on at the relay, not on the hub.
-        return [to === 'resolved' ? { type: 'del', key: alarmKey(alarm.id) } : { type: 'put', key: alarmKey(alarm.id), value: next }];
+        next = { ...next, lifecycle: appendTransition(alarm.lifecycle, { state: to, at: now, by, eventId: event.id, ...(note && { note }) }) };
+        const audit = alarmAuditOp({ at: now, alarmId: alarm.id, key: alarm.key, action: auditAction(to, by), by, eventId: event.id, tier: alarm.tier, ...(note && { note }) });
+        // Resolved alarms live on at the relay and in the audit trail, not in the hub's open set.
+        return [to === 'resolved' ? { type: 'del', key: alarmKey(alarm.id) } : { type: 'put', key: alarmKey(alarm.id), value: next }, audit];
       },
     );
     if (to === 'resolved') this.unindex(next);
@@ -182,7 +236,93 @@ export class AlarmService {
     this.options.metrics.inc('alarm_transitions_total', { to });
     this.options.logger.info({ alarmId: alarm.id, state: to, by }, 'alarm updated');
     this.emit(next);
+    this.armBy(nextDueAt(next, this.config));
     return next;
+  }
+
+  /** Announces an alarm again (escalation) or brings it back (return), as `escalationStep` decided. */
+  private async announce(alarm: Alarm, step: EscalationStep): Promise<void> {
+    const dueAt = new Date(step.dueAt).toISOString();
+    if (step.kind === 'return') {
+      const after = Math.round((step.dueAt - Date.parse(alarm.lifecycle.at(-1)?.at ?? alarm.announcedAt)) / 1000);
+      await this.transition(alarm, 'active', ENGINE, `acknowledged and not resolved within ${after} s`, dueAt);
+      return;
+    }
+    const now = new Date(this.options.clock.now()).toISOString();
+    const next: Alarm = { ...alarm, tier: step.tier, audience: step.audience, announcedAt: dueAt, escalations: step.count };
+    await this.options.log.append(
+      {
+        kind: 'alarm-escalation',
+        hubTime: now,
+        roomId: alarm.roomId,
+        deviceId: alarm.deviceId,
+        residentId: alarm.residentId,
+        payload: { alarmId: alarm.id, tier: step.tier, audience: step.audience, count: step.count, dueAt },
+      },
+      (event) => [
+        { type: 'put', key: alarmKey(alarm.id), value: next },
+        alarmAuditOp({ at: now, alarmId: alarm.id, key: alarm.key, action: 'escalated', by: ENGINE, eventId: event.id, tier: step.tier, note: `to ${step.audience}` }),
+      ],
+    );
+    this.index(next);
+    this.escalated.set(step.audience, (this.escalated.get(step.audience) ?? 0) + 1);
+    this.options.logger.warn({ alarmId: alarm.id, tier: step.tier, audience: step.audience, count: step.count }, 'alarm escalated');
+    this.emit(next);
+  }
+
+  /** Runs every step that is due, then re-arms the timer at the next due time. */
+  private escalateDue(): Promise<void> {
+    return this.serial(async () => {
+      if (!this.running) return;
+      const now = this.options.clock.now();
+      const work: Array<Promise<void>> = [];
+      for (const alarm of this.open.values()) {
+        const step = escalationStep(alarm, now, this.config);
+        // Appended together, so a flood's escalations share fsynced batches (docs/architecture.md#durability).
+        if (step) work.push(this.announce(alarm, step));
+      }
+      const failed = (await Promise.allSettled(work)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      for (const f of failed) this.options.logger.error({ err: f.reason }, 'alarm escalation not written; retrying');
+      this.rearm(failed.length > 0 ? now + RETRY_MS : undefined);
+    });
+  }
+
+  /** Arms the timer at the earliest due time of all open alarms (a full scan), never before `notBefore`. */
+  private rearm(notBefore?: number): void {
+    this.disarm();
+    let earliest: number | null = null;
+    for (const alarm of this.open.values()) {
+      const due = nextDueAt(alarm, this.config);
+      if (due !== null && (earliest === null || due < earliest)) earliest = due;
+    }
+    if (earliest !== null) this.armBy(notBefore === undefined ? earliest : Math.max(earliest, notBefore));
+  }
+
+  /**
+   * Makes sure the timer fires no later than `at`. A later or absent due time (an acknowledge, a
+   * resolve) leaves an earlier timer armed: it may then fire with nothing due, and re-arms by a scan.
+   * That keeps a raise O(1) in a flood.
+   */
+  private armBy(at: number | null): void {
+    if (at === null || !this.running) return;
+    if (this.timer && this.timer.at <= at) return;
+    this.disarm();
+    const handle = this.options.clock.setTimeout(() => {
+      this.timer = null;
+      this.escalateDue().catch((err: unknown) => this.options.logger.error({ err }, 'alarm escalation failed'));
+    }, Math.max(0, at - this.options.clock.now()));
+    this.timer = { at, handle };
+  }
+
+  private disarm(): void {
+    if (this.timer) this.options.clock.clearTimeout(this.timer.handle);
+    this.timer = null;
+  }
+
+  /** Records stored before escalation existed get its fields: tier 0, announced when raised. */
+  private upgrade(alarm: Alarm): Alarm {
+    const tier = Math.min(alarm.tier ?? 0, this.config.tiers.length - 1);
+    return { ...alarm, tier, audience: this.config.tiers[tier]!, announcedAt: alarm.announcedAt ?? alarm.raisedAt, escalations: alarm.escalations ?? 0 };
   }
 
   private index(alarm: Alarm): void {
@@ -210,4 +350,10 @@ export class AlarmService {
     this.tail = run.catch(() => undefined);
     return run;
   }
+}
+
+/** A resolve by the device at the bedside is a cancel (DIN VDE 0834 practice, hub/rules/call-point.ts). */
+function auditAction(to: AlarmState, by: Actor): AlarmAuditAction {
+  if (to === 'resolved') return by.kind === 'device' ? 'cancelled' : 'resolved';
+  return to === 'active' ? 'returned' : 'acknowledged';
 }

@@ -30,9 +30,9 @@ async function rig() {
   return { ...r, store, clock, events: () => outbox.peek(1000) };
 }
 
-t.test('the state machine: active → acknowledged → resolved, resolved is final', async (t) => {
+t.test('the state machine: active → acknowledged → resolved, resolved is final, acknowledged may come back', async (t) => {
   const states = ['active', 'acknowledged', 'resolved'] as const;
-  const allowed = new Set(['active>acknowledged', 'active>resolved', 'acknowledged>resolved']);
+  const allowed = new Set(['active>acknowledged', 'active>resolved', 'acknowledged>resolved', 'acknowledged>active']);
   for (const from of states) for (const to of states) t.equal(canTransition(from, to), allowed.has(`${from}>${to}`), `${from} → ${to}`);
 });
 
@@ -54,6 +54,10 @@ t.test('a raise stores, logs and announces exactly the alarm', async (t) => {
     residentId: 'res-7',
     raisedAt: '2026-03-01T10:00:00.000Z',
     repeats: 0,
+    tier: 0,
+    audience: 'room',
+    announcedAt: '2026-03-01T10:00:00.000Z',
+    escalations: 0,
     lifecycle: [{ state: 'active', at: '2026-03-01T10:00:00.000Z', by: { kind: 'rule', id: 'call-point' }, eventId: ev!.id }],
   });
   t.match(a.id, UUID_PATTERN, 'a UUIDv7 id');

@@ -80,7 +80,7 @@ t.test('IsoTime: ISO 8601 with an offset', async (t) => {
 });
 
 t.test('enumerations: exactly the documented values', async (t) => {
-  t.same([...ALARM_PRIORITIES], ['high', 'medium', 'low']);
+  t.same([...ALARM_PRIORITIES], ['high', 'medium', 'low', 'technical']);
   t.same([...ALARM_STATES], ['active', 'acknowledged', 'resolved']);
   for (const kind of ['panel', 'device', 'rule', 'system', 'operator']) t.ok(ok(Actor, { kind }), `actor ${kind}`);
   t.notOk(ok(Actor, { kind: 'nurse' }), 'unknown actor kind');
@@ -96,7 +96,7 @@ t.test('enumerations: exactly the documented values', async (t) => {
   }
   for (const status of ['online', 'offline', 'low-battery', 'fault']) t.ok(ok(DeviceStatusPayload, { status }), `status ${status}`);
   t.notOk(ok(DeviceStatusPayload, { status: '' }), 'empty status');
-  for (const priority of ['high', 'medium', 'low']) t.ok(ok(AlarmPayload, { ...valid.alarm.payload, priority }), `priority ${priority}`);
+  for (const priority of ['high', 'medium', 'low', 'technical']) t.ok(ok(AlarmPayload, { ...valid.alarm.payload, priority }), `priority ${priority}`);
   t.notOk(ok(AlarmPayload, { ...valid.alarm.payload, priority: 'urgent' }), 'unknown priority');
   for (const state of ['active', 'acknowledged', 'resolved']) t.ok(ok(AlarmUpdatePayload, { ...valid['alarm-update'].payload, state }), `update state ${state}`);
   t.notOk(ok(AlarmUpdatePayload, { ...valid['alarm-update'].payload, state: 'closed' }), 'unknown update state');
@@ -207,6 +207,7 @@ t.test('isCritical: alarms, their updates and calls; never readings, status or a
   const expected: Record<string, boolean> = {
     alarm: true,
     'alarm-update': true,
+    'alarm-escalation': true,
     'call-point': true,
     reading: false,
     'device-status': false,
