@@ -315,7 +315,11 @@ class SerialDeviceDriver implements SerialDevice {
     this.keepAliveTimer = null;
   }
 
-  /** Sends the model's start bytes, then its keep-alive while this connection stays open. */
+  /**
+   * Sends the model's start bytes, then its keep-alive while this connection stays open. Until the
+   * device has sent a good frame the start bytes go again in place of the keep-alive: a device
+   * powered on after the port opened, or one whose buffer we flushed, never heard the first ones.
+   */
   private startHandshake(connection: SerialConnection): void {
     const handshake = this.options.device.handshake;
     if (!handshake) return;
@@ -324,11 +328,14 @@ class SerialDeviceDriver implements SerialDevice {
     if (handshake.onOpen) void send(handshake.onOpen, 'start');
     const keepAlive = handshake.keepAlive;
     if (!keepAlive) return;
+    const framesAtOpen = this.counters.framesOk;
     const tick = () => {
       const timer = {
         handle: this.clock.setTimeout(() => {
           if (this.keepAliveTimer !== timer || connection !== this.connection) return;
-          void send(keepAlive.bytes, 'keep-alive');
+          const answered = this.counters.framesOk > framesAtOpen;
+          if (!answered && handshake.onOpen) void send(handshake.onOpen, 'start');
+          else void send(keepAlive.bytes, 'keep-alive');
           tick();
         }, keepAlive.everyMs),
       };
