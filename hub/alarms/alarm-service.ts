@@ -13,11 +13,11 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { EventLog } from '../store/event-log.ts';
-import type { KvStore } from '../store/kv-store.ts';
+import type { KvOp, KvStore } from '../store/kv-store.ts';
 import { ALARM_PREFIX, alarmKey, prefixEnd } from '../store/keys.ts';
 import type { AlarmCommand } from './alarm-command.ts';
 import { appendTransition, canTransition, compareAlarms, type Alarm } from './alarm.ts';
-import { alarmAuditOp, readAlarmAuditTrail, type AlarmAuditAction, type AlarmAuditEntry } from './audit-trail.ts';
+import { alarmAuditOp, lastAlarmAuditNumber, readAlarmAuditTrail, type AlarmAuditAction, type AlarmAuditEntry } from './audit-trail.ts';
 import { DEFAULT_ALARMS_CONFIG, escalationStep, nextDueAt, type AlarmsConfig, type EscalationStep } from './escalation.ts';
 
 export interface AlarmServiceOptions {
@@ -60,6 +60,8 @@ export class AlarmService {
   /** The one escalation timer, armed at the earliest due time of any open alarm. */
   private timer: { at: number; handle: unknown } | null = null;
   private running = false;
+  /** number of the last audit-trail entry (hub/alarms/audit-trail.ts) */
+  private auditNumber = 0;
   private readonly config: AlarmsConfig;
 
   constructor(private readonly options: AlarmServiceOptions) {
@@ -69,6 +71,7 @@ export class AlarmService {
   async start(): Promise<void> {
     const rows = await this.options.store.entries<Alarm>({ gte: ALARM_PREFIX, lt: prefixEnd(ALARM_PREFIX) });
     for (const [, alarm] of rows) this.index(this.upgrade(alarm));
+    this.auditNumber = await lastAlarmAuditNumber(this.options.store);
     this.options.metrics.define('alarms_open', 'gauge', 'Open (active or acknowledged) alarms', () => this.open.size);
     this.options.metrics.define(
       'alarm_escalations_total',
@@ -190,7 +193,7 @@ export class AlarmService {
         alarm.lifecycle.push({ state: 'active', at: now, by, eventId: event.id });
         return [
           { type: 'put', key: alarmKey(alarm.id), value: alarm },
-          alarmAuditOp({ at: now, alarmId: alarm.id, key: alarm.key, action: 'raised', by, eventId: event.id, tier: 0 }),
+          this.audit({ at: now, alarmId: alarm.id, key: alarm.key, action: 'raised', by, eventId: event.id, tier: 0 }),
         ];
       },
     );
@@ -226,7 +229,7 @@ export class AlarmService {
       },
       (event) => {
         next = { ...next, lifecycle: appendTransition(alarm.lifecycle, { state: to, at: now, by, eventId: event.id, ...(note && { note }) }) };
-        const audit = alarmAuditOp({ at: now, alarmId: alarm.id, key: alarm.key, action: auditAction(to, by), by, eventId: event.id, tier: alarm.tier, ...(note && { note }) });
+        const audit = this.audit({ at: now, alarmId: alarm.id, key: alarm.key, action: auditAction(to, by), by, eventId: event.id, tier: alarm.tier, ...(note && { note }) });
         // Resolved alarms live on at the relay and in the audit trail, not in the hub's open set.
         return [to === 'resolved' ? { type: 'del', key: alarmKey(alarm.id) } : { type: 'put', key: alarmKey(alarm.id), value: next }, audit];
       },
@@ -261,7 +264,7 @@ export class AlarmService {
       },
       (event) => [
         { type: 'put', key: alarmKey(alarm.id), value: next },
-        alarmAuditOp({ at: now, alarmId: alarm.id, key: alarm.key, action: 'escalated', by: ENGINE, eventId: event.id, tier: step.tier, note: `to ${step.audience}` }),
+        this.audit({ at: now, alarmId: alarm.id, key: alarm.key, action: 'escalated', by: ENGINE, eventId: event.id, tier: step.tier, note: `to ${step.audience}` }),
       ],
     );
     this.index(next);
@@ -317,6 +320,11 @@ export class AlarmService {
   private disarm(): void {
     if (this.timer) this.options.clock.clearTimeout(this.timer.handle);
     this.timer = null;
+  }
+
+  /** The audit-trail op for a transition; called while its event's batch is built, so numbers follow seq order. */
+  private audit(entry: AlarmAuditEntry): KvOp {
+    return alarmAuditOp(++this.auditNumber, entry);
   }
 
   /** Records stored before escalation existed get its fields: tier 0, announced when raised. */
