@@ -1,8 +1,9 @@
 /**
  * `npm run demo`: a relay on PGlite, a hub with its broker and LevelDB in
  * ./data/demo, a simulated serial receiver on a socat PTY pair (an MQTT button
- * where socat is missing) and an MQTT call button, and a short scenario. Runs
- * until Ctrl-C or SIGTERM.
+ * where socat is missing), an MQTT call button, and a resident in room 103 with
+ * a CMS50 oximeter and a fall radar on PTYs of their own, and a short scenario.
+ * Runs until Ctrl-C or SIGTERM.
  */
 import { randomBytes, createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,12 @@ import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { hashPin, newPairingCode, normalisePairingCode, pinProblem, tokenSha256 } from '../hub/staff/credentials.ts';
 import { createSerialportBinding } from '../drivers/serial/serialport-binding.ts';
+import { systemClock } from '../drivers/clock.ts';
 import { createCallReceiverSim } from './call-receiver-sim.ts';
+import { createCms50Sim } from './cms50-sim.ts';
+import { createSeeedRadarSim } from './seeed-radar-sim.ts';
+import { createSimSerialPort } from './sim-serial-port.ts';
+import { createVitalsState } from './vitals.ts';
 import { createMqttCallPointSim } from './mqtt-call-point-sim.ts';
 import { freePort, startService, type ChildService } from './processes.ts';
 import { createPtyPair, SOCAT_MISSING_REASON, socatAvailable } from './pty.ts';
@@ -86,6 +92,9 @@ async function main(): Promise<number> {
   const logger = pino({ level: process.env.DEMO_LOG_LEVEL ?? 'warn' });
   const services: ChildService[] = [];
   const pty = withSerial ? await createPtyPair() : null;
+  // Room 103's resident: an oximeter and a fall radar, each on its own serial line.
+  const oxiPty = withSerial ? await createPtyPair() : null;
+  const radarPty = withSerial ? await createPtyPair() : null;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -93,6 +102,8 @@ async function main(): Promise<number> {
     say('Stopping…');
     for (const s of services.reverse()) await s.stop();
     await pty?.close();
+    await oxiPty?.close();
+    await radarPty?.close();
     say('Stopped.');
     process.exit(code);
   };
@@ -142,6 +153,7 @@ async function main(): Promise<number> {
           rooms: [
             { id: 'room-101', name: 'Room 101' },
             { id: 'room-102', name: 'Room 102' },
+            ...(oxiPty ? [{ id: 'room-103', name: 'Room 103 (oximeter, fall radar)' }] : []),
           ],
           receivers: pty ? [{ id: 'rx-demo', path: pty.hubPath, address: 1 }] : [],
           devices: [
@@ -149,6 +161,12 @@ async function main(): Promise<number> {
               ? { id: 'cp-101', roomId: 'room-101', callPoint: { receiver: 'rx-demo', address: 17 } }
               : { id: 'btn-101', roomId: 'room-101', mqtt: { passwordSha256: sha256(secrets.buttonPassword) } },
             { id: 'btn-102', roomId: 'room-102', mqtt: { passwordSha256: sha256(secrets.buttonPassword) } },
+            ...(oxiPty && radarPty
+              ? [
+                  { id: 'oxi-103', roomId: 'room-103', residentId: 'res-103', model: 'contec-cms50-v7', serial: { path: oxiPty.hubPath } },
+                  { id: 'radar-103', roomId: 'room-103', residentId: 'res-103', model: 'seeed-mr60fda2', serial: { path: radarPty.hubPath } },
+                ]
+              : []),
           ],
           staff: [{ ...DEMO_NURSE, pinScrypt: await hashPin(secrets.nursePin) }],
           displays: [
@@ -173,6 +191,8 @@ async function main(): Promise<number> {
     say(`Operator API key: ${secrets.operatorKey}`);
     say(`(relay docs: ${relayUrl}/docs · logs: ${join(DATA, 'hub.log')}, ${join(DATA, 'cloud.log')})`);
 
+    const room103 = oxiPty && radarPty ? await startRoom103(oxiPty.devicePath, radarPty.devicePath) : null;
+    if (room103) say('· Room 103: the oximeter streams SpO2 and pulse (60 frames/s, one reading a second stored); the radar watches for falls');
     const serial = pty ? createCallReceiverSim({ binding: createSerialportBinding(), path: pty.devicePath, receiver: 1, logger }) : undefined;
     await serial?.open();
     const buttons = new Map(
@@ -185,6 +205,11 @@ async function main(): Promise<number> {
     await runScenario(scenario(pty !== null), { ...(serial && { serial }), mqtt: buttons }, {
       onStep: (step) => step.do === 'log' && say(`· ${step.message}`),
     });
+    if (room103) {
+      say('· Room 103: the resident\'s SpO2 drifts down to 89 % over 20 s; then the radar reports a fall');
+      room103.vitals.drift({ spo2: 89 }, 20_000, Date.now());
+      await room103.radar.fall();
+    }
     for (const button of buttons.values()) await button.close();
     await serial?.close();
     await reportRelay(relayUrl, secrets.operatorKey);
@@ -194,6 +219,22 @@ async function main(): Promise<number> {
     await shutdown(1);
   }
   return 0;
+}
+
+/** Room 103's devices at their end of the serial lines: the oximeter answers the hub's start command and streams. */
+async function startRoom103(oxiPath: string, radarPath: string) {
+  const binding = createSerialportBinding();
+  const vitals = createVitalsState({ spo2: 96, pulse: 78 });
+  const oxiPort = createSimSerialPort({ binding, path: oxiPath, baudRate: 115200 });
+  const radarPort = createSimSerialPort({ binding, path: radarPath, baudRate: 115200 });
+  await oxiPort.open();
+  await radarPort.open();
+  const oximeter = createCms50Sim({ protocol: 'v7', port: oxiPort, clock: systemClock, vitals: () => vitals.at(Date.now()) });
+  const radar = createSeeedRadarSim({ port: radarPort, clock: systemClock });
+  oximeter.start();
+  radar.start();
+  await radar.presence(true);
+  return { vitals, oximeter, radar };
 }
 
 /** Waits until the relay has the alarms the scenario raised, then prints them. */
