@@ -106,8 +106,6 @@ export const news2Rule = defineRule({
       const v = next.values[p];
       if (v && fresh(v)) values[p] = v.value;
     }
-    if (MEASURED.some((p) => values[p] === undefined)) return { state: next, alarms: [] }; // incomplete: no score, band unchanged
-
     const assumed: string[] = [];
     const acvpu: Acvpu = next.acvpu && fresh(next.acvpu) ? next.acvpu.value : 'A';
     if (!next.acvpu || !fresh(next.acvpu)) assumed.push(next.acvpu ? `consciousness not recorded within ${Math.round(opts.windowMs / 60_000)} min, assumed alert` : 'consciousness never recorded, assumed alert');
@@ -116,7 +114,8 @@ export const news2Rule = defineRule({
 
     const scale = opts.residents[residentId]?.spo2Scale ?? 1;
     const result = scoreNews2Partial({ ...values, scale, o2, acvpu }, { redScore: opts.redScore });
-    // With every parameter given the scorer always completes; guard anyway rather than score a part as 0.
+    // The scorer gives no score while a measured value is missing (never scoring it as 0): no
+    // score, and the band of the last complete one stands (docs/news2.md#api-hubvitalsnews2ts).
     if (result.score === null || result.band === null) return { state: next, alarms: [] };
 
     const previous = next.band;

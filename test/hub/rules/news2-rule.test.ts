@@ -143,7 +143,7 @@ t.test('per resident: SpO2 scale 2; implausible values are ignored', async (t) =
   t.teardown(() => r.engine.stop());
   await r.send('res-copd', { ...NORMAL, spo2: 88 });
   await r.send('res-1', { ...NORMAL, spo2: 88 });
-  t.match(r.raised, [{ key: 'news2-low-medium:res-1', reason: /spo2 3.*SpO2 scale 1/ }], '88 % scores 3 on scale 1');
+  t.match(r.raised, [{ key: 'news2-low-medium:res-1', priority: 'low', reason: /spo2 3.*SpO2 scale 1/ }], '88 % scores 3 on scale 1 (low-medium: low priority by default)');
   t.equal(r.raised.length, 1, 'and 0 on scale 2');
   await r.engine.handle(observation('res-copd', { o2: true }));
   await r.send('res-copd', { spo2: 97 }); // ≥97 % on oxygen scores 3 on scale 2, + 2 for oxygen

@@ -20,7 +20,7 @@ import { until } from '../../fakes/wait.ts';
 import { alarmRig } from '../support.ts';
 
 const NURSE = { kind: 'panel' as const, id: 'nurse-1' };
-const UNITS: Record<string, string> = { spo2: '%', 'heart-rate': '/min', 'respiratory-rate': '/min', 'systolic-bp': 'mm[Hg]', 'body-temperature': 'Cel' };
+const UNITS: Record<string, string> = { 'body-weight': 'kg', spo2: '%', 'heart-rate': '/min', 'respiratory-rate': '/min', 'systolic-bp': 'mm[Hg]', 'body-temperature': 'Cel' };
 
 let nextSeq = 1;
 function envelope(residentId: string, deviceId: string, seq: number) {
@@ -128,6 +128,32 @@ t.test('hysteresis: after an alarm the rule re-arms only once the value is back 
   t.equal(r.raised.length, 2, 'a new desaturation after recovery raises again');
 });
 
+t.test('hysteresis on the high side: a pulse hovering at 130 /min raises once', async (t) => {
+  const clock = new FakeClock(1_000);
+  const r = await rig(createMemoryStore(), clock);
+  t.teardown(() => r.engine.stop());
+  await r.engine.handle(reading('res-1', 'heart-rate', 135));
+  await r.advance(30_000);
+  t.match(r.raised, [{ key: 'heart-rate-high:res-1', reason: /Pulse above 130 \/min for 30 s \(highest 135 \/min\)/ }]);
+  await r.resolveAll();
+  for (const v of [130, 131, 126, 140, 125.5, 133]) {
+    await r.engine.handle(reading('res-1', 'heart-rate', v));
+    await r.advance(40_000);
+  }
+  t.equal(r.raised.length, 1, 'between 125.5 and 140 it does not raise again');
+  await r.engine.handle(reading('res-1', 'heart-rate', 125)); // 130 - 5: recovered
+  await r.engine.handle(reading('res-1', 'heart-rate', 131));
+  await r.advance(30_000);
+  t.equal(r.raised.length, 2);
+});
+
+t.test('a reading of a metric without thresholds changes nothing', async (t) => {
+  const state = vitalThresholdsRule.initialState();
+  const opts = vitalThresholdsRule.options.parse({});
+  const result = vitalThresholdsRule.evaluate(state, reading('res-1', 'body-weight', 70, 'scale-1'), 1_000, opts);
+  t.same(result, { state, alarms: [] }, 'no state change and the standing wake-up kept (wakeAt absent)');
+});
+
 t.test('property: a value oscillating inside the hysteresis band raises at most one alarm', async (t) => {
   const { below, hysteresis } = THRESHOLD_DEFAULTS.spo2;
   // Any mix of values from well below the threshold up to just under its re-arm edge (92 + 2).
@@ -226,8 +252,6 @@ t.test('spot measurements with no hold raise at once; high thresholds raise too'
   t.equal(r.raised.length, 2, 'temperature at once, respiration not before 60 s');
   await r.advance(1);
   t.match(r.raised.slice(1), [{ key: 'body-temperature-low:res-1' }, { key: 'respiratory-rate-high:res-1' }]);
-  await r.engine.handle(reading('res-1', 'body-weight' as 'spo2', 10, 'scale-1'));
-  t.equal(r.raised.length, 3, 'metrics without a threshold are ignored');
 });
 
 t.test('a restart keeps holds and alarmed state: the hold ends at its original time; no re-raise', async (t) => {
