@@ -155,7 +155,8 @@ t.test('a reading of a metric without thresholds changes nothing', async (t) => 
 });
 
 t.test('property: a value oscillating inside the hysteresis band raises at most one alarm', async (t) => {
-  const { below, hysteresis } = THRESHOLD_DEFAULTS.spo2;
+  const { hysteresis } = THRESHOLD_DEFAULTS.spo2;
+  const below = THRESHOLD_DEFAULTS.spo2.below as number; // SpO2 has a low default (checked in the first test)
   // Any mix of values from well below the threshold up to just under its re-arm edge (92 + 2).
   const value = fc.oneof(fc.integer({ min: 80, max: below + hysteresis - 1 }), fc.double({ min: 80, max: below + hysteresis, maxExcluded: true, noNaN: true }));
   const step = fc.record({ value, gapMs: fc.integer({ min: 0, max: 45_000 }), resolve: fc.boolean() });
