@@ -203,6 +203,45 @@ t.test('finger out, searching and no value are the sensor, never low SpO2', asyn
   }
 });
 
+t.test('property: low values cut short by a technical state never raise, whatever the device sends meanwhile', async (t) => {
+  // One episode: measuring, low readings for less than the 30 s hold, a technical state, anything
+  // while not measuring (CMS50 invalid markers, zeros), a pause, then measuring again at a normal value.
+  const episode = fc.record({
+    lows: fc.array(fc.record({ value: fc.integer({ min: 50, max: 91 }), gapMs: fc.integer({ min: 0, max: 9_000 }) }), { minLength: 1, maxLength: 3 }),
+    status: fc.constantFrom('finger-out', 'searching', 'searching-too-long', 'no-value'),
+    garbage: fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 100 })), { maxLength: 5 }),
+    pauseMs: fc.integer({ min: 0, max: 300_000 }),
+    normal: fc.integer({ min: 94, max: 100 }),
+  });
+  const details = await fc.check(
+    fc.asyncProperty(fc.array(episode, { minLength: 1, maxLength: 6 }), async (episodes) => {
+      const clock = new FakeClock(1_000);
+      const r = await rig(createMemoryStore(), clock);
+      try {
+        for (const e of episodes) {
+          await r.engine.handle(sensor('res-1', 'measuring'));
+          for (const low of e.lows) {
+            await r.engine.handle(spo2('res-1', low.value));
+            await r.advance(low.gapMs); // at most 27 s in all: inside the hold
+          }
+          await r.engine.handle(sensor('res-1', e.status));
+          for (const v of e.garbage) await r.engine.handle(spo2('res-1', v));
+          await r.advance(e.pauseMs);
+          await r.engine.handle(sensor('res-1', 'measuring'));
+          await r.engine.handle(spo2('res-1', e.normal));
+        }
+        await r.advance(60_000);
+        return r.raised.length === 0;
+      } finally {
+        await r.engine.stop();
+      }
+    }),
+    { numRuns: 60 },
+  );
+  t.notOk(details.failed, details.failed ? `counter-example: ${JSON.stringify(details.counterexample)}` : 'no counter-example');
+  t.equal(details.numRuns, 60);
+});
+
 t.test('a technical state suspends only its own device; a device that never says measuring resumes on a value', async (t) => {
   const clock = new FakeClock(1_000);
   const r = await rig(createMemoryStore(), clock);
