@@ -107,6 +107,16 @@ const options = z.strictObject({
     )
     .default({})
     .describe('per resident id: spo2Scale and threshold overrides'),
+}).superRefine((opts, ctx) => {
+  // A resident's override merged over the rule-wide value must still leave a normal range.
+  for (const residentId of Object.keys(opts.residents)) {
+    for (const metric of THRESHOLD_METRICS) {
+      const t = thresholdFor(opts, residentId, metric);
+      if (t.below !== null && t.above !== null && t.below >= t.above) {
+        ctx.addIssue({ code: 'custom', path: ['residents', residentId, 'thresholds', metric], message: `below (${t.below}) must be less than above (${t.above})` });
+      }
+    }
+  }
 });
 type Options = z.infer<typeof options>;
 

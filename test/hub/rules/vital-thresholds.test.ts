@@ -71,6 +71,7 @@ t.test('defaults are the NEWS2 values that score 3, as cut-offs', async (t) => {
   t.equal(opts.scale2Spo2Below, 84, 'scale 2: ≤83 %');
   t.notOk(vitalThresholdsRule.options.safeParse({ thresholds: { 'heart-rate': { below: 130, above: 41 } } }).success, 'below must be under above');
   t.notOk(vitalThresholdsRule.options.safeParse({ residents: { 'res 1': { spo2Scale: 2 } } }).success, 'resident ids are ids');
+  t.notOk(vitalThresholdsRule.options.safeParse({ residents: { 'res-1': { thresholds: { 'heart-rate': { below: 135 } } } } }).success, 'a resident override must leave a normal range');
   t.notOk(vitalThresholdsRule.options.safeParse({ residents: { 'res-1': { spo2Scale: 3 } } }).success, 'scale is 1 or 2');
   t.ok(vitalThresholdsRule.options.safeParse({ thresholds: { spo2: { holdMs: 20_000 } } }).success, 'a partial override keeps the other defaults');
 });
