@@ -99,6 +99,11 @@ export class RuleEngine {
     });
   }
 
+  /** Wake-ups armed now, over all rules and scopes (for tests and the status page). */
+  get pendingWakeUps(): number {
+    return this.timers.size;
+  }
+
   /** Scopes a rule holds state for (for tests and the status page). */
   scopeCount(ruleId: string): number {
     return this.scopes.get(ruleId)?.size ?? 0;
