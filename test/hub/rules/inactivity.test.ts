@@ -107,6 +107,9 @@ t.test('still: moving again does not resolve the alarm; a new episode while it i
   await send(presence(true));
   await send(motion('stationary'));
   await advance(20 * MIN);
+  await send(motion('stationary'));
+  await advance(HOUR);
+  t.equal(alarms.list()[0]!.repeats, 0, 'still reports within the same episode do not raise again');
   await send(motion('moving'));
   await send(presence(false));
   t.match(alarms.list(), [{ key: 'no-motion:bath-1', state: 'active' }], 'someone must go and see');
@@ -177,12 +180,19 @@ t.test('night: raised once per absence; a new absence after the resident came ba
   await send(presence(false, bedroom));
   await advance(5 * HOUR); // 23:00
   t.equal(alarms.list().length, 1);
-  await advance(24 * HOUR);
-  t.equal(alarms.list()[0]!.repeats, 0, 'a resident away for days is not announced every night');
-  await send(presence(true, bedroom));
-  await send(presence(false, bedroom)); // 23:00 the next day
-  await advance(30 * MIN);
-  t.equal(alarms.list()[0]!.repeats, 1);
+  await advance(HOUR); // 00:00
+  await send(presence(false, bedroom));
+  await send(motion('none', bedroom));
+  await advance(23 * HOUR); // 23:00 the next night
+  await send(presence(false, bedroom));
+  await advance(HOUR);
+  t.equal(alarms.list()[0]!.repeats, 0, 'a resident away for days is not announced every night, nor at each report of nobody');
+  await send(presence(true, bedroom)); // 00:00
+  await send(presence(false, bedroom));
+  await advance(30 * MIN - 1);
+  t.equal(alarms.list()[0]!.repeats, 0);
+  await advance(1);
+  t.equal(alarms.list()[0]!.repeats, 1, 'a new absence, half an hour later');
 });
 
 t.test('night: the night the clocks go back (25 Oct 2026) ends at 06:00 CET, not eight hours after 22:00 CEST', async (t) => {
@@ -209,6 +219,14 @@ t.test('night: a window within one day (an afternoon rest)', async (t) => {
   t.same(alarms.list(), []);
   await advance(1);
   t.match(alarms.list(), [{ key: 'night-absence:room-5', raisedAt: '2026-11-25T12:45:00.000Z' }]);
+});
+
+t.test('night: a window within one day, the day the clocks go forward', async (t) => {
+  const rooms = { 'room-5': { nightAbsence: { from: '13:00', to: '15:00', absentForMs: 45 * MIN } } };
+  const { send, advance, alarms } = await rig(t, Date.UTC(2026, 2, 28, 15, 0), { rooms }); // 28 Mar, 16:00 CET
+  await send(presence(false, bedroom));
+  await advance(20 * HOUR + 45 * MIN);
+  t.match(alarms.list(), [{ key: 'night-absence:room-5', raisedAt: '2026-03-29T11:45:00.000Z' }], '13:45 CEST, a calendar day later and 23 h on');
 });
 
 t.test('both watches in one room share its wake-up', async (t) => {

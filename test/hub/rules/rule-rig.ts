@@ -47,7 +47,9 @@ export async function ruleRig(store: KvStore, clock: FakeClock, rules: readonly 
    */
   async function advance(ms: number): Promise<void> {
     const target = clock.now() + ms;
-    for (;;) {
+    for (let fired = 0; ; fired++) {
+      // A wake-up that keeps asking for the time it was woken at would spin here: fail instead.
+      if (fired > 10_000) throw new Error('wake-ups keep firing without the clock moving');
       const next = clock.pendingDelays[0];
       if (next === undefined || clock.now() + next > target) break;
       clock.advance(next);

@@ -254,3 +254,25 @@ t.test('a deadline that passed while the hub was down raises at once after the r
   await r.advance(0);
   t.match(r.alarms.list(), [{ key: 'device-silent:ox-1', reason: /silent for 60 min/, raisedAt: new Date(START + HOUR).toISOString() }]);
 });
+
+t.test('an interval lengthened in the config while the hub was down moves the wake-up instead of raising early', async (t) => {
+  const dir = t.testdir();
+  const clock = new FakeClock(START);
+  let store = createLevelStore(dir);
+  let r = await ruleRig(store, clock, [supervisionRule], { supervision: { defaultMs: 10 * MIN } });
+  await r.send(reading(), 1);
+  await r.stop();
+  await store.close();
+
+  store = createLevelStore(dir);
+  r = await ruleRig(store, clock, [supervisionRule], { supervision: { defaultMs: 30 * MIN } }, 2);
+  t.teardown(async () => {
+    await r.stop();
+    await store.close();
+  });
+  await r.advance(10 * MIN);
+  t.same(r.alarms.list(), [], 'the old 10 min deadline passes quietly');
+  t.equal(await r.wakeAt('supervision', 'ox-1'), START + 30 * MIN);
+  await r.advance(20 * MIN);
+  t.match(r.alarms.list(), [{ key: 'device-silent:ox-1', raisedAt: new Date(START + 30 * MIN).toISOString() }]);
+});
