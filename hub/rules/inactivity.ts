@@ -133,6 +133,11 @@ function nextWake(state: InactivityState, room: RoomOptions): number | null {
   return night === null ? still : Math.min(still, night);
 }
 
+/** A watched room's options; own keys only, so a room called `constructor` is not Object's. */
+function roomOptions(opts: Options, roomId: string): RoomOptions | undefined {
+  return Object.hasOwn(opts.rooms, roomId) ? opts.rooms[roomId] : undefined;
+}
+
 function target(state: InactivityState, roomId: string) {
   return { roomId, ...(state.deviceId && { deviceId: state.deviceId }), ...(state.residentId && { residentId: state.residentId }) };
 }
@@ -145,7 +150,7 @@ export const inactivityRule = defineRule({
   scope: (event) => (event.kind === 'state' && (event.payload.kind === 'presence' || event.payload.kind === 'motion') && event.roomId ? event.roomId : null),
   initialState,
   evaluate(previous: InactivityState, event, now, opts: Options) {
-    const room = event.roomId ? opts.rooms[event.roomId] : undefined;
+    const room = event.roomId ? roomOptions(opts, event.roomId) : undefined;
     if (!room || event.kind !== 'state') return { state: initialState(), alarms: [], wakeAt: null };
     const state: InactivityState = { ...previous, ...(event.deviceId && { deviceId: event.deviceId }), ...(event.residentId && { residentId: event.residentId }) };
     if (event.payload.kind === 'presence') state.present = event.payload.present;
@@ -162,7 +167,7 @@ export const inactivityRule = defineRule({
     return { state, alarms: [], wakeAt: nextWake(state, room) };
   },
   tick(previous: InactivityState, now, opts: Options, roomId) {
-    const room = opts.rooms[roomId];
+    const room = roomOptions(opts, roomId);
     if (!room) return { state: previous, alarms: [], wakeAt: null };
     const state = { ...previous };
     const due = dueTimes(state, room);

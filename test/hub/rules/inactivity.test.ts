@@ -122,13 +122,15 @@ t.test('still: moving again does not resolve the alarm; a new episode while it i
   t.equal(alarms.list()[0]!.repeats, 1);
 });
 
-t.test('a room not in the options is not watched', async (t) => {
-  const where = { deviceId: 'radar-x', roomId: 'room-x' };
+t.test('a room not in the options is not watched, whatever its name', async (t) => {
   const { send, advance, alarms, wakeAt } = await rig(t);
-  await send(presence(true, where));
-  await send(motion('stationary', where));
-  await send(presence(false, where));
-  t.equal(await wakeAt('inactivity', 'room-x'), null);
+  for (const roomId of ['room-x', 'constructor', 'toString']) {
+    const where = { deviceId: 'radar-x', roomId };
+    await send(presence(true, where));
+    await send(motion('stationary', where));
+    await send(presence(false, where));
+    t.equal(await wakeAt('inactivity', roomId), null, roomId);
+  }
   await advance(24 * HOUR);
   t.same(alarms.list(), []);
 });
