@@ -52,7 +52,7 @@ t.test('a radar, an oximeter and a receiver\'s call point each become events of 
   base.emitData('/dev/mock-st-rx', encodeCallFrame({ receiver: 1, callPoint: 17, event: 'call', seq: 3, battery: null }));
   base.emitData('/dev/mock-st-rx', encodeCallFrame({ receiver: 1, callPoint: 99, event: 'call', seq: 4, battery: null }));
 
-  await eventually(() => hub.metrics.get('inputs_total', { kind: 'state', via: 'serial' }) + hub.metrics.get('inputs_total', { kind: 'reading', via: 'serial' }) >= 4 && hub.metrics.get('inputs_total', { kind: 'call-point', via: 'serial' }) === 1 && hub.alarms.list().length === 1, 'five input events, and the call an alarm');
+  await eventually(() => hub.metrics.get('inputs_total', { kind: 'state', via: 'serial' }) + hub.metrics.get('inputs_total', { kind: 'reading', via: 'serial' }) >= 4 && hub.metrics.get('inputs_total', { kind: 'call-point', via: 'serial' }) === 1 && hub.alarms.list().length === 2, 'five input events; the call and the fall are alarms');
   const events: Event[] = (await hub.outbox.peek(100)).filter((e) => e.kind !== 'alarm');
   const summary = events.map((e) => [e.deviceId, e.kind, e.kind === 'state' ? e.payload.kind : e.kind === 'reading' ? e.payload.metric : e.kind === 'call-point' ? e.payload.via : null]);
   t.same(summary.sort(), [
