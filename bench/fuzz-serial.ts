@@ -1,209 +1,172 @@
 /**
- * npm run fuzz — pushes at least 10^6 valid, 10^6 mutated and 10^6 random frames through every
- * serial framer (docs/serial-devices.md), decodes what comes out, and prints frames/s and the
- * reject counts by code. Fails (exit 1) if a framer throws, a decoder throws on a framed frame
- * (other than a SerialDecodeError from the LD2410 engineering data), the byte accounting breaks,
- * a valid phase loses a frame, or a phase runs past its time limit (a hang).
- *
- * Options: --frames N (default 1000000 per phase), --seed S (default 1), --only <framer name>.
+ * Fuzz targets for every serial codec of the registry (protocols/codecs.ts, docs/serial-devices.md),
+ * run by bench/fuzz.ts. Per codec:
+ * - valid: a stream of valid frames in 1–256-byte chunks (as a UART driver hands them over): every
+ *   frame comes out whole, nothing is rejected;
+ * - mutated: the same with frames bit-flipped, cut, stretched and noise-bursted: the framer never
+ *   throws, never frames more bytes than it was given, and the decoder accepts what it frames;
+ * - random: random bytes the size of a frame; after each batch of garbage, valid frames worth
+ *   512 bytes must all come out, except at most the first ("resync within one frame"), and that
+ *   one only when a frame that began in the garbage swallowed it whole (a chance header whose
+ *   claimed length lands on the real frame's end, checksum or tail and all: an LD2410 command has
+ *   only its tail to check); the table counts the checks where none was lost;
+ * - direct: mutated frames straight into the decoder (as `hub decode` hands them over): it
+ *   returns or refuses with a coded error, never anything else.
  */
-import { parseArgs } from 'node:util';
-import {
-  createCms50LegacyFramer,
-  createCms50V7Framer,
-  createLd2410Framer,
-  createSeeedRadarFramer,
-  decodeCms50Legacy,
-  decodeCms50V7,
-  decodeLd2410,
-  decodeSeeedRadar,
-  encodeCms50Legacy,
-  encodeCms50V7RealTime,
-  encodeLd2410Command,
-  encodeLd2410Report,
-  encodeSeeedRadarReport,
-  SerialDecodeError,
-  type Framer,
-  type SeeedRadarReport,
-} from '../protocols/serial/index.ts';
+import { SERIAL_CODECS, type SerialCodec } from '../protocols/codecs.ts';
+import { codeOf, concatAll, FuzzFailure, inBatches, Tally, type FuzzPhase, type FuzzTarget, type PhaseResult } from './fuzz-phase.ts';
+import { mutateFrame, type Rng } from './fuzz-rng.ts';
+import { DECODER_MAY_REFUSE, serialSample } from './serial-samples.ts';
 
-const { values: args } = parseArgs({
-  options: { frames: { type: 'string', default: '1000000' }, seed: { type: 'string', default: '1' }, only: { type: 'string' } },
-});
-const FRAMES = Number(args.frames);
-const BATCH = 10_000;
-/** A phase that takes longer than this is a hang (10^6 frames take a few seconds on a busy core). */
-const PHASE_LIMIT_MS = 120_000;
-const say = (line: string) => process.stdout.write(line + '\n');
+/** Longer than any frame of any registered format (74 bytes for LD2410 and the Seeed radar), so a false header in the garbage is resolved. */
+const RESYNC_TAIL_BYTES = 512;
 
-/** xorshift32: fast, seedable, good enough to pick bytes and mutations. */
-let state = Number(args.seed) >>> 0 || 1;
-function rnd(): number {
-  state ^= state << 13;
-  state >>>= 0;
-  state ^= state >>> 17;
-  state ^= state << 5;
-  state >>>= 0;
-  return state;
-}
-const int = (n: number): number => rnd() % n;
-const bool = (): boolean => (rnd() & 1) === 1;
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, k) => x === b[k]);
 
-const MOTIONS = ['none', 'stationary', 'moving'] as const;
-function seeedReport(): SeeedRadarReport {
-  switch (int(8)) {
-    case 0: return { kind: 'alive' };
-    case 1: return { kind: 'presence', present: bool() };
-    case 2: return { kind: 'motion', motion: MOTIONS[int(3)]! };
-    case 3: return { kind: 'body-movement', level: int(101) };
-    case 4: return { kind: 'fall', fallen: bool() };
-    case 5: return { kind: 'stationary-residence', residing: bool() };
-    case 6: return { kind: 'heart-rate', bpm: int(256) };
-    default: return { kind: 'breathing-rate', perMinute: int(256) };
-  }
-}
-
-function ld2410Frame(): Uint8Array {
-  if (int(5) === 0) return encodeLd2410Command(int(256), Uint8Array.from({ length: int(9) }, () => int(256)), bool() ? { status: int(2) } : undefined);
-  const gates = (n: number): number[] => Array.from({ length: n + 1 }, () => int(256));
-  const mm = int(9);
-  const ms = int(9);
-  return encodeLd2410Report({
-    targetState: int(4), movingDistanceCm: int(65536), movingEnergy: int(101), staticDistanceCm: int(65536), staticEnergy: int(101), detectionDistanceCm: int(65536),
-    engineering: bool() ? null : { maxMovingGate: mm, maxStaticGate: ms, movingGateEnergy: gates(mm), staticGateEnergy: gates(ms), light: int(256), outPin: int(2) },
-  });
-}
-
-interface Target {
-  name: string;
-  framer: () => Framer;
-  decode: (f: Uint8Array) => unknown;
-  valid: () => Uint8Array;
-  /** LD2410 engineering data may be refused by the decoder (gate counts above 8, short arrays). */
-  decoderMayRefuse: boolean;
-}
-
-const TARGETS: Target[] = [
-  {
-    name: 'cms50-legacy',
-    framer: createCms50LegacyFramer,
-    decode: decodeCms50Legacy,
-    valid: () => encodeCms50Legacy({ signalStrength: int(16), pulseBeep: bool(), lowSpo2: bool(), searchingTooLong: bool(), pleth: int(128), searching: bool(), probeError: bool(), barGraph: int(16), pulseRate: int(256), spo2: int(128) }),
-    decoderMayRefuse: false,
-  },
-  {
-    name: 'cms50-v7',
-    framer: () => createCms50V7Framer(),
-    decode: decodeCms50V7,
-    valid: () => encodeCms50V7RealTime({ signalStrength: int(16), searchingTooLong: bool(), lowSpo2: bool(), pulseBeep: bool(), probeError: bool(), pleth: int(128), searching: bool(), barGraph: int(16), piInvalid: bool(), pulseRate: int(256), spo2: int(256), piRaw: int(65536) }),
-    decoderMayRefuse: false,
-  },
-  { name: 'seeed-radar', framer: createSeeedRadarFramer, decode: decodeSeeedRadar, valid: () => encodeSeeedRadarReport(seeedReport()), decoderMayRefuse: false },
-  { name: 'ld2410', framer: createLd2410Framer, decode: decodeLd2410, valid: ld2410Frame, decoderMayRefuse: true },
-];
-
-function mutate(frame: Uint8Array): Uint8Array {
-  if (int(10) < 3) return frame; // 30 % stay intact, so resync is exercised between broken ones
-  const out = Array.from(frame);
-  for (let n = 1 + int(3); n > 0; n--) {
-    const at = int(out.length + 1);
-    switch (int(5)) {
-      case 0: out[at % out.length] = out[at % out.length]! ^ (1 << int(8)); break;
-      case 1: out.splice(at, 1); break;
-      case 2: out.splice(at, 0, int(256)); break;
-      case 3: out[at % out.length] = int(256); break;
-      default: out.splice(at, 0, ...Array.from({ length: 1 + int(20) }, () => int(256))); // a burst of noise
-    }
-  }
-  return Uint8Array.from(out);
-}
-
-function randomFrame(like: number): Uint8Array {
-  return Uint8Array.from({ length: like }, () => int(256));
-}
-
-interface PhaseResult {
-  inFrames: number;
-  bytes: number;
-  outFrames: number;
-  decodeRefused: number;
-  ms: number;
-  rejects: Readonly<Record<string, number>>;
-}
-
-class FuzzFailure extends Error {}
-
-function phase(target: Target, make: () => Uint8Array): PhaseResult {
-  const framer = target.framer();
-  let bytes = 0;
-  let outFrames = 0;
-  let framedBytes = 0;
-  let decodeRefused = 0;
-  let ms = 0;
-  for (let done = 0; done < FRAMES; done += BATCH) {
-    const parts: Uint8Array[] = [];
-    let size = 0;
-    for (let i = 0; i < Math.min(BATCH, FRAMES - done); i++) {
-      const f = make();
-      parts.push(f);
-      size += f.length;
-    }
-    const stream = new Uint8Array(size);
-    let at = 0;
-    for (const p of parts) {
-      stream.set(p, at);
-      at += p.length;
-    }
-    bytes += size;
-    const started = performance.now();
-    // Chunks of 1..256 bytes, as a UART driver hands them over.
-    for (let i = 0; i < stream.length; ) {
-      const n = 1 + int(256);
-      for (const frame of framer.push(stream.subarray(i, i + n))) {
-        outFrames++;
+function framerPhase(codec: SerialCodec, rng: Rng, name: string, make: () => Uint8Array, resync: (() => Uint8Array) | null): FuzzPhase {
+  return {
+    name,
+    run(frames, progress): PhaseResult {
+      const framer = codec.createFramer();
+      const decodeErrors = new Tally();
+      let bytes = 0;
+      let framedBytes = 0;
+      let decoded = 0;
+      let refused = 0;
+      let checks = 0;
+      let firstLost = 0;
+      const decodeFrame = (frame: Uint8Array): void => {
         framedBytes += frame.length;
         try {
-          target.decode(frame);
+          codec.decode(frame);
+          decoded++;
         } catch (err) {
-          if (!(target.decoderMayRefuse && err instanceof SerialDecodeError)) throw new FuzzFailure(`${target.name}: decoder threw on a framed frame: ${String(err)}`, { cause: err });
-          decodeRefused++;
+          const code = codeOf(err);
+          if (!DECODER_MAY_REFUSE.has(codec.id) || code === undefined) throw new FuzzFailure(`${codec.id} ${name}: the decoder threw on a framed frame: ${String(err)}`, { cause: err });
+          decodeErrors.add(code);
+          refused++;
         }
-      }
-      i += n;
-    }
-    ms += performance.now() - started;
-    if (ms > PHASE_LIMIT_MS) throw new FuzzFailure(`${target.name}: phase ran past ${PHASE_LIMIT_MS} ms (hang?)`);
-  }
-  if (framedBytes + framer.pending > bytes) throw new FuzzFailure(`${target.name}: framed more bytes than were pushed`);
-  return { inFrames: FRAMES, bytes, outFrames, decodeRefused, ms, rejects: { ...framer.rejects } };
+      };
+      // After each batch of garbage, framing must resume: valid frames out, nothing left pending.
+      const resyncCheck = resync
+        ? (): void => {
+            const tail: Uint8Array[] = [];
+            for (let size = 0; size < RESYNC_TAIL_BYTES || tail.length < 3; ) {
+              const f = resync();
+              tail.push(f);
+              size += f.length;
+            }
+            const stream = concatAll(tail);
+            bytes += stream.length;
+            const out = framer.push(stream);
+            for (const f of out) decodeFrame(f);
+            checks++;
+            let matched = 0;
+            while (matched < tail.length && matched < out.length && sameBytes(out[out.length - 1 - matched]!, tail[tail.length - 1 - matched]!)) matched++;
+            if (matched < tail.length - 1) throw new FuzzFailure(`${codec.id} ${name}: after garbage only the last ${matched} of ${tail.length} valid frames came out`);
+            if (matched === tail.length - 1) {
+              // Allowed only when a frame that began in the garbage swallowed the first whole (see the header).
+              const swallower = out[out.length - tail.length];
+              const first = tail[0]!;
+              if (!swallower || swallower.length <= first.length || !sameBytes(swallower.subarray(swallower.length - first.length), first)) {
+                throw new FuzzFailure(`${codec.id} ${name}: the first valid frame after garbage was lost, not swallowed by a frame from the garbage`);
+              }
+              firstLost++;
+            }
+            if (framer.pending !== 0) throw new FuzzFailure(`${codec.id} ${name}: ${framer.pending} bytes still pending after whole valid frames`);
+          }
+        : undefined;
+      const ms = inBatches(
+        frames,
+        progress,
+        (n) => {
+          const parts: Uint8Array[] = [];
+          for (let i = 0; i < n; i++) parts.push(make());
+          const stream = concatAll(parts);
+          bytes += stream.length;
+          const cuts: number[] = [];
+          for (let at = 0; at < stream.length; at += 1 + rng.int(256)) cuts.push(at);
+          return { stream, cuts };
+        },
+        ({ stream, cuts }) => {
+          for (let i = 0; i < cuts.length; i++) for (const frame of framer.push(stream.subarray(cuts[i], cuts[i + 1] ?? stream.length))) decodeFrame(frame);
+        },
+        resyncCheck,
+      );
+      if (framedBytes + framer.pending > bytes) throw new FuzzFailure(`${codec.id} ${name}: framed ${framedBytes} + pending ${framer.pending} bytes, only ${bytes} pushed`);
+      const outcomes: Record<string, number> = {};
+      for (const [code, n] of Object.entries(framer.rejects)) if (n > 0) outcomes[code] = n;
+      for (const [code, n] of Object.entries(decodeErrors.counts)) outcomes[`decoder ${code}`] = n;
+      return { frames, bytes, decoded, refused, ms, outcomes, ...(resync ? { note: `resync ${checks - firstLost}/${checks}` } : {}) };
+    },
+  };
 }
 
-const rows: string[][] = [];
-let failed = false;
-for (const target of TARGETS.filter((x) => !args.only || x.name === args.only)) {
-  try {
-    const sampleLength = target.valid().length;
-    const results: Array<[string, PhaseResult]> = [
-      ['valid', phase(target, target.valid)],
-      ['mutated', phase(target, () => mutate(target.valid()))],
-      ['random', phase(target, () => randomFrame(sampleLength))],
-    ];
-    const valid = results[0]![1];
-    if (valid.outFrames !== FRAMES) throw new FuzzFailure(`${target.name}: ${FRAMES} valid frames in, ${valid.outFrames} out`);
-    for (const [name, r] of results) {
-      const rejects = Object.entries(r.rejects).filter(([, n]) => n > 0).map(([code, n]) => `${code} ${n}`).join(', ') || 'none';
-      rows.push([target.name, name, String(r.inFrames), String(r.outFrames), String(r.decodeRefused), Math.round((r.outFrames / r.ms) * 1000).toLocaleString('en'), ((r.bytes / 1048576) / (r.ms / 1000)).toFixed(1), rejects]);
-    }
-  } catch (err) {
-    failed = true;
-    say(`FAIL ${err instanceof Error ? err.message : String(err)}`);
-  }
+function directPhase(codec: SerialCodec, rng: Rng, make: () => Uint8Array): FuzzPhase {
+  return {
+    name: 'direct',
+    run(frames, progress): PhaseResult {
+      const outcomes = new Tally();
+      let bytes = 0;
+      let decoded = 0;
+      const ms = inBatches(
+        frames,
+        progress,
+        (n) => {
+          const batch: Uint8Array[] = [];
+          for (let i = 0; i < n; i++) {
+            const f = mutateFrame(rng, make(), 10);
+            bytes += f.length;
+            batch.push(f);
+          }
+          return batch;
+        },
+        (batch) => {
+          for (const f of batch) {
+            try {
+              codec.decode(f);
+              decoded++;
+            } catch (err) {
+              const code = codeOf(err);
+              if (code === undefined) throw new FuzzFailure(`${codec.id} direct: the decoder threw an error without a code: ${String(err)}`, { cause: err });
+              outcomes.add(code);
+            }
+          }
+        },
+      );
+      return { frames, bytes, decoded, refused: frames - decoded, ms, outcomes: outcomes.counts };
+    },
+  };
 }
 
-const header = ['framer', 'phase', 'frames in', 'frames out', 'decoder refused', 'frames out/s', 'MiB/s in', 'rejects by code'];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (r: string[]) => r.map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-say(`fuzz-serial: ${FRAMES.toLocaleString('en')} frames per phase, seed ${args.seed}, node ${process.version}`);
-say(line(header));
-for (const r of rows) say(line(r));
-if (failed) process.exit(1);
+export function serialTarget(codec: SerialCodec): FuzzTarget {
+  return {
+    kind: 'serial',
+    name: codec.id,
+    phases(rng) {
+      const sample = serialSample(codec);
+      const valid = (): Uint8Array => sample(rng);
+      const sampleLength = valid().length;
+      const validPhase = framerPhase(codec, rng, 'valid', valid, null);
+      return [
+        {
+          name: 'valid',
+          run(frames, progress) {
+            const r = validPhase.run(frames, progress);
+            // Every valid frame comes out, and nothing at all is rejected.
+            if (r.decoded + r.refused !== frames) throw new FuzzFailure(`${codec.id} valid: ${frames} frames in, ${r.decoded + r.refused} out`);
+            const rejected = Object.entries(r.outcomes).filter(([code]) => !code.startsWith('decoder '));
+            if (rejected.length > 0) throw new FuzzFailure(`${codec.id} valid: rejects in a clean stream: ${JSON.stringify(Object.fromEntries(rejected))}`);
+            return r;
+          },
+        },
+        framerPhase(codec, rng, 'mutated', () => mutateFrame(rng, valid()), null),
+        framerPhase(codec, rng, 'random', () => rng.bytes(sampleLength), valid),
+        directPhase(codec, rng, valid),
+      ];
+    },
+  };
+}
+
+/** One target per registered serial codec: a codec added to SERIAL_CODECS is fuzzed without an edit here. */
+export const SERIAL_TARGETS: readonly FuzzTarget[] = SERIAL_CODECS.map(serialTarget);
