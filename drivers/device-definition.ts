@@ -66,6 +66,12 @@ interface DefinitionBase {
   id: string;
   description: string;
   exposes: readonly Exposed[];
+  /**
+   * How often the device reports while it works, ms, for supervision (hub/rules/supervision.ts): a
+   * device silent for longer is missing. Absent for devices that report only when used (a cuff, a
+   * scale, a button), which the supervision rule's default covers.
+   */
+  reportIntervalMs?: number;
 }
 
 export interface SerialDeviceDefinition extends DefinitionBase {

@@ -22,6 +22,7 @@ import { Zigbee2mqttTransport } from './transports/zigbee2mqtt.ts';
 import type { OpenBleCentral } from '../drivers/ble/ble-central.ts';
 import { RuleEngine } from './rules/engine.ts';
 import { RULES } from './rules/index.ts';
+import { supervisionWithModelIntervals } from './rules/report-intervals.ts';
 import { EventLog } from './store/event-log.ts';
 import type { KvStore } from './store/kv-store.ts';
 import { createLevelStore } from './store/level-store.ts';
@@ -62,7 +63,8 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   const log = new EventLog({ hubId: config.hubId, store, clock, onForwardable: () => forwarder?.notify() });
   const outbox = new Outbox(store, () => log.forwardableSeq);
   const alarms = new AlarmService({ store, log, clock, logger: logger.child({ module: 'alarms' }), metrics, escalation: config.alarms });
-  const engine = new RuleEngine({ rules: RULES, ruleOptions: config.rules, alarms, store, clock, logger: logger.child({ module: 'rules' }) });
+  const ruleOptions = supervisionWithModelIntervals(config.rules, config.devices, devices);
+  const engine = new RuleEngine({ rules: RULES, ruleOptions, alarms, store, clock, logger: logger.child({ module: 'rules' }) });
   const pipeline = new Pipeline({
     log,
     engine,

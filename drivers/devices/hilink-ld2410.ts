@@ -12,6 +12,8 @@ export const hilinkLd2410 = {
   description: 'Hi-Link LD2410 24 GHz human presence radar (UART, 256000 8N1)',
   transport: 'serial',
   serial: codec.line,
+  // It reports ten times a second whenever powered.
+  reportIntervalMs: 60_000,
   createStream: () => framedStream(codec),
   exposes: [
     { name: 'presence', type: 'binary', description: 'A target is in range' },

@@ -12,6 +12,8 @@ export const seeedMr60fda2 = {
   description: 'Seeed MR60FDA2 60 GHz mmWave fall-detection radar (UART, 115200 8N1)',
   transport: 'serial',
   serial: codec.line,
+  // Its heartbeat comes every few seconds, presence reports on every change: two minutes of silence is a dead radar.
+  reportIntervalMs: 120_000,
   createStream: () => framedStream(codec),
   exposes: [
     { name: 'fall', type: 'binary', description: 'A fall was detected' },
