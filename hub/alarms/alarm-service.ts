@@ -247,8 +247,7 @@ export class AlarmService {
   private async announce(alarm: Alarm, step: EscalationStep): Promise<void> {
     const dueAt = new Date(step.dueAt).toISOString();
     if (step.kind === 'return') {
-      const after = Math.round((step.dueAt - Date.parse(alarm.lifecycle.at(-1)?.at ?? alarm.announcedAt)) / 1000);
-      await this.transition(alarm, 'active', ENGINE, `acknowledged and not resolved within ${after} s`, dueAt);
+      await this.transition(alarm, 'active', ENGINE, `acknowledged and not resolved within ${this.config.returnAfterS} s`, dueAt);
       return;
     }
     const now = new Date(this.options.clock.now()).toISOString();
