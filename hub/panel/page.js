@@ -68,7 +68,7 @@ signOutButton.addEventListener('click', async () => {
 
 function render() {
   const items = [...alarms.values()].filter((a) => a.state !== 'resolved');
-  const order = { high: 0, medium: 1, low: 2 };
+  const order = { high: 0, medium: 1, low: 2, technical: 3 };
   items.sort((a, b) => order[a.priority] - order[b.priority] || a.raisedAt.localeCompare(b.raisedAt));
   list.replaceChildren(...(items.length ? items.map(card) : [empty()]));
 }
@@ -94,6 +94,8 @@ function card(a) {
   state.className = 'state';
   state.textContent = a.state;
   meta.append(state, ` · ${a.priority} · ${new Date(a.raisedAt).toLocaleTimeString()} · ${a.reason}`);
+  // Unanswered long enough to be escalated (docs/alarms.md): say who has been told.
+  if (a.escalations > 0) meta.append(` · escalated ${a.escalations}× (${a.audience})`);
   const actions = document.createElement('div');
   actions.className = 'actions';
   // Only a signed-in staff member gets the buttons; a display views.
@@ -151,7 +153,8 @@ document.getElementById('sound').addEventListener('click', (e) => {
   audio ??= new AudioContext();
   e.target.textContent = 'Sound on';
 });
-const TONES = { high: [880, 660, 880], medium: [660, 520], low: [440] };
+// A technical alarm (a silent device, a low battery) sounds like a low one: someone must look, not run.
+const TONES = { high: [880, 660, 880], medium: [660, 520], low: [440], technical: [440] };
 setInterval(() => {
   if (!audio) return;
   const active = [...alarms.values()].filter((a) => a.state === 'active');
