@@ -35,16 +35,17 @@ function framerPhase(codec: SerialCodec, rng: Rng, name: string, make: () => Uin
       let refused = 0;
       let checks = 0;
       let firstLost = 0;
-      const decodeFrame = (frame: Uint8Array): void => {
+      /** `counted`: false for the resync check's own frames, which are not the phase's frames. */
+      const decodeFrame = (frame: Uint8Array, counted = true): void => {
         framedBytes += frame.length;
         try {
           codec.decode(frame);
-          decoded++;
+          if (counted) decoded++;
         } catch (err) {
           const code = codeOf(err);
           if (!DECODER_MAY_REFUSE.has(codec.id) || code === undefined) throw new FuzzFailure(`${codec.id} ${name}: the decoder threw on a framed frame: ${String(err)}`, { cause: err });
           decodeErrors.add(code);
-          refused++;
+          if (counted) refused++;
         }
       };
       // After each batch of garbage, framing must resume: valid frames out, nothing left pending.
@@ -59,7 +60,7 @@ function framerPhase(codec: SerialCodec, rng: Rng, name: string, make: () => Uin
             const stream = concatAll(tail);
             bytes += stream.length;
             const out = framer.push(stream);
-            for (const f of out) decodeFrame(f);
+            for (const f of out) decodeFrame(f, false);
             checks++;
             let matched = 0;
             while (matched < tail.length && matched < out.length && sameBytes(out[out.length - 1 - matched]!, tail[tail.length - 1 - matched]!)) matched++;
