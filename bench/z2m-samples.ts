@@ -1,7 +1,7 @@
 /**
  * The stock zigbee2mqtt payloads of ../shared/data/zigbee2mqtt/payloads.json (read in place), for
  * the fuzz script's mutated phase and the codec benchmark: every payload string in the file
- * (bridge state, availability, device messages), as test/protocols/zigbee2mqtt.test.ts collects them.
+ * (bridge state, availability, device messages). test/protocols/zigbee2mqtt.test.ts reads them here too.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -19,41 +19,9 @@ import {
   type Zigbee2mqttTopic,
 } from '../../protocols/zigbee2mqtt/index.ts';
 import { requireForFile } from '../support/requirements.ts';
+import { loadZ2mSamples } from '../../bench/z2m-samples.ts';
 
 const PAYLOADS = fileURLToPath(new URL('../../../shared/data/zigbee2mqtt/payloads.json', import.meta.url));
-
-/** One payload of the file with the topic it was published on (null for a captured state without one). */
-interface Sample {
-  topic: string | null;
-  payload: string;
-}
-
-/** Every payload string in the file, wherever it sits (bridge state, availability, device messages). */
-function collect(data: any): Sample[] {
-  const out: Sample[] = [];
-  const add = (topic: string | null, payload: unknown) => {
-    if (typeof payload === 'string') out.push({ topic, payload });
-  };
-  for (const e of data.bridge_state) {
-    add(e.topic, e.payload);
-    add(e.topic, e.alt_payload);
-  }
-  for (const e of data.availability) {
-    add(e.topic, e.payload);
-    add(e.topic, e.payload_excerpt);
-    for (const v of e.payload_variants ?? []) add(e.topic, v);
-  }
-  for (const device of data.devices) {
-    for (const m of device.messages ?? []) {
-      add(null, m.state);
-      for (const p of m.publishes ?? []) {
-        add(p.topic, p.payload);
-        add(p.topic, p.payload_truncated);
-      }
-    }
-  }
-  return out;
-}
 
 const STATE = (friendlyName: string): Zigbee2mqttTopic => ({ kind: 'state', friendlyName });
 const AVAILABILITY = (friendlyName: string): Zigbee2mqttTopic => ({ kind: 'availability', friendlyName });
@@ -172,7 +140,7 @@ const EXPECTED: Record<string, Record<string, Expect>> = {
 const CALL_BUTTON = Zigbee2mqttMapping.parse({ role: 'call' });
 
 if (requireForFile('the shared zigbee2mqtt payloads (../shared/data/zigbee2mqtt/payloads.json)', existsSync(PAYLOADS), 'the shared test data folder next to the repository')) {
-  const samples = collect(JSON.parse(readFileSync(PAYLOADS, 'utf8')));
+  const samples = loadZ2mSamples(PAYLOADS);
 
   t.test('every payload in the file has an expectation, and every expectation a payload', async (t) => {
     t.equal(samples.length, 31, 'payloads collected from the file');
