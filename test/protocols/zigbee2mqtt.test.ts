@@ -5,7 +5,7 @@
  * action table on their own.
  */
 import t from 'tap';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   decodeZigbee2mqttAvailability,
