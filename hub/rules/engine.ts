@@ -14,7 +14,7 @@ import type { Event } from '../../protocols/event.ts';
 import type { AlarmService } from '../alarms/alarm-service.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { KvStore } from '../store/kv-store.ts';
+import type { KvOp, KvStore } from '../store/kv-store.ts';
 import { prefixEnd, RULE_STATE_PREFIX, ruleStateKey } from '../store/keys.ts';
 import { GLOBAL_SCOPE, type Rule, type RuleResult } from './rule.ts';
 
@@ -79,6 +79,8 @@ export class RuleEngine {
   /** Runs every rule that takes this event kind. Rejects when an alarm or the rule state could not be written. */
   handle(event: Event): Promise<void> {
     return this.serial(async () => {
+      /** state writes of this event, all rules together: one batch, not one per rule */
+      const writes: KvOp[] = [];
       for (const rule of this.deps.rules) {
         if (!rule.inputs.includes(event.kind)) continue;
         const scope = rule.scope ? rule.scope(event) : GLOBAL_SCOPE;
@@ -94,8 +96,10 @@ export class RuleEngine {
           this.deps.logger.error({ err, ruleId: rule.id, eventId: event.id }, 'rule failed');
           continue;
         }
-        await this.commit(rule, scope, result, event.seq, record?.wakeAt ?? null);
+        const write = await this.commit(rule, scope, result, event.seq, record);
+        if (write) writes.push(write);
       }
+      if (writes.length > 0) await this.deps.store.batch(writes, { sync: false });
     });
   }
 
@@ -109,14 +113,22 @@ export class RuleEngine {
     return this.scopes.get(ruleId)?.size ?? 0;
   }
 
-  private async commit(rule: Rule<unknown, unknown>, scope: string, result: RuleResult<unknown>, seq: number, previousWake: number | null): Promise<void> {
+  /**
+   * Applies a result's alarms, keeps its state and arms its wake-up; returns the state write, or null
+   * when the rule returned its state unchanged (the same object) with the same wake-up. Skipping
+   * those writes is what keeps a steady stream of normal readings cheap; the stored seq then lags,
+   * and an input replayed after a crash is evaluated again by that scope, which changes nothing.
+   */
+  private async commit(rule: Rule<unknown, unknown>, scope: string, result: RuleResult<unknown>, seq: number, previous: ScopeRecord | undefined): Promise<KvOp | null> {
     // Alarms first: a state that says "alarm raised" must never be stored for an alarm that was not.
     for (const command of result.alarms) await this.deps.alarms.apply(command, rule.id);
+    const previousWake = previous?.wakeAt ?? null;
     const wakeAt = result.wakeAt === undefined ? previousWake : result.wakeAt;
     const record: ScopeRecord = { state: result.state, seq, wakeAt };
     this.scopesOf(rule.id).set(scope, record);
-    await this.deps.store.batch([{ type: 'put', key: ruleStateKey(rule.id, scope), value: record }], { sync: false });
     this.arm(rule.id, scope, wakeAt);
+    if (previous && previous.state === result.state && previousWake === wakeAt) return null;
+    return { type: 'put', key: ruleStateKey(rule.id, scope), value: record };
   }
 
   private arm(ruleId: string, scope: string, wakeAt: number | null): void {
@@ -147,7 +159,8 @@ export class RuleEngine {
       }
       // A tick that asks for no new time ends the wake-ups; one that repeats its time would spin.
       const wakeAt = result.wakeAt === undefined || result.wakeAt === record.wakeAt ? null : result.wakeAt;
-      await this.commit(rule, scope, { ...result, wakeAt }, record.seq, null);
+      const write = await this.commit(rule, scope, { ...result, wakeAt }, record.seq, record);
+      if (write) await this.deps.store.batch([write], { sync: false });
     });
   }
 

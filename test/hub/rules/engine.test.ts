@@ -145,3 +145,26 @@ t.test('a rule that throws does not keep the event from the others', async (t) =
   t.equal(engine.scopeCount('test-counter'), 1);
   t.equal(engine.scopeCount('test-broken'), 0);
 });
+
+t.test('a rule that leaves its state as it was costs no write; one event\'s writes go in one batch', async (t) => {
+  const clock = new FakeClock(1_000);
+  const inner = createMemoryStore();
+  const batches: string[][] = [];
+  const store: KvStore = { ...inner, batch: (ops, options) => (batches.push(ops.map((o) => o.key)), inner.batch(ops, options)) };
+  const same = defineRule({
+    id: 'test-same',
+    description: 'keeps its state',
+    inputs: ['reading'],
+    options: z.strictObject({}),
+    scope: (e) => e.residentId ?? null,
+    initialState: () => ({ seen: true }),
+    evaluate: (state: { seen: boolean }) => ({ state, alarms: [] }),
+  });
+  const { engine } = await engineOn(store, clock, [same, counter]);
+  t.teardown(() => engine.stop());
+  const before = batches.length;
+  await engine.handle(reading('res-9', 97));
+  await engine.handle(reading('res-9', 96));
+  const ruleBatches = batches.slice(before).filter((keys) => keys.some((k) => k.startsWith('rule:')));
+  t.same(ruleBatches, [['rule:test-same|res-9', 'rule:test-counter|res-9'], ['rule:test-counter|res-9']], 'the first event writes both in one batch; then only the counter changes');
+});
