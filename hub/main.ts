@@ -103,6 +103,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     metrics,
     logger: logger.child({ module: 'panel' }),
     staff: config.staff, displays: config.displays, store, clock,
+    observe: (residentId, observation, by) => pipeline.observe(residentId, observation, by),
   });
   const serial = new SerialTransport({
     receivers: config.receivers,

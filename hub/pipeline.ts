@@ -3,7 +3,7 @@
  * then the rules see it. Inputs that cannot be used are counted, never thrown.
  */
 import type { DeviceInput, Via } from '../drivers/device-input.ts';
-import type { Event, EventDraft } from '../protocols/event.ts';
+import type { ACVPU_LEVELS, Actor, Event, EventDraft } from '../protocols/event.ts';
 import { describeMeasure } from '../protocols/vitals.ts';
 import type { CallDedup } from './call-dedup.ts';
 import type { Clock } from './clock.ts';
@@ -83,6 +83,17 @@ export class Pipeline {
           payload: { status: input.status, ...(input.battery !== undefined && { battery: input.battery }), ...(input.detail && { detail: input.detail }) },
         };
     }
+  }
+
+  /**
+   * A staff member's observation of a resident (consciousness on the ACVPU scale, air or oxygen):
+   * what devices do not measure, for NEWS2 (docs/rules.md#news2). Stored and evaluated like an input.
+   */
+  async observe(residentId: string, observation: { acvpu?: (typeof ACVPU_LEVELS)[number]; o2?: boolean }, by: Actor): Promise<Event> {
+    const event = await this.deps.log.append({ kind: 'observation', residentId, payload: { ...observation, by } }, [], { evaluate: true });
+    this.deps.metrics.inc('inputs_total', { kind: 'observation', via: 'panel' });
+    await this.decide(event);
+    return event;
   }
 
   /**

@@ -10,6 +10,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
+import { ACVPU_LEVELS, Id, type Actor } from '../../protocols/event.ts';
 import { AlarmError, type AlarmService } from '../alarms/alarm-service.ts';
 import type { Alarm } from '../alarms/alarm.ts';
 import type { Logger } from '../logger.ts';
@@ -30,6 +31,8 @@ export interface PanelAppOptions {
   keepAliveMs?: number;
   /** Aborted when the panel stops, to end open streams. */
   shutdown: AbortSignal;
+  /** Stores a staff observation of a resident and runs the rules over it (Pipeline.observe). */
+  observe(residentId: string, observation: { acvpu?: (typeof ACVPU_LEVELS)[number]; o2?: boolean }, by: Actor): Promise<unknown>;
 }
 
 type Refusal =
@@ -46,6 +49,11 @@ type Refusal =
 type Env = { Variables: { staff: StaffSession | null; display: string | null; address: string } };
 
 const SignIn = z.strictObject({ staffId: z.string().min(1).max(64), pin: z.string().min(1).max(128) });
+/** What a nurse enters for NEWS2: consciousness (ACVPU) and/or air or oxygen; who comes from the session. */
+const ObservationBody = z
+  .strictObject({ acvpu: z.enum(ACVPU_LEVELS).optional(), o2: z.boolean().optional() })
+  .refine((b) => b.acvpu !== undefined || b.o2 !== undefined, { message: 'give acvpu, o2 or both' });
+
 /** The acting staff member comes from the session; a body may be empty or `{}`, never name someone. */
 const ActionBody = z.strictObject({}).default({});
 
@@ -250,6 +258,20 @@ export function createPanelApp(options: PanelAppOptions): Hono<Env> {
       }
     });
   }
+
+  app.post('/api/residents/:residentId/observations', async function handleObservation(c) {
+    const staff = c.var.staff;
+    if (!staff) return refuse(c, 'unauthenticated', 401, 'sign in as staff to enter an observation');
+    const residentId = Id.safeParse(c.req.param('residentId'));
+    const body = ObservationBody.safeParse(await readJson(c));
+    if (!residentId.success || !body.success) {
+      return refuse(c, 'bad-request', 400, 'POST {"acvpu": "A"|"C"|"V"|"P"|"U", "o2": true|false} (one or both) for a resident id');
+    }
+    const observation = { ...(body.data.acvpu && { acvpu: body.data.acvpu }), ...(body.data.o2 !== undefined && { o2: body.data.o2 }) };
+    // Recorded as the signed-in staff member, never a name the client sends.
+    await options.observe(residentId.data, observation, { kind: 'panel', id: staff.staffId });
+    return c.json({ residentId: residentId.data, ...observation, by: staff.staffId }, 201);
+  });
 
   app.onError((err, c) => {
     logger.error({ err }, 'panel request failed');

@@ -148,3 +148,12 @@ t.test('reject counts by transport and code and logs the detail', async (t) => {
   t.equal(metrics.get('inputs_rejected_total', { via: 'mqtt', code: 'bad-payload' }), 1);
   t.ok(records.some((r) => r.msg === 'input rejected' && r.via === 'serial' && r.code === 'bad-crc' && r.receiver === 'rx1' && r.raw === 'a5 07' && r.level === 20));
 });
+
+t.test('a staff observation is stored for its resident, counted, and evaluated', async (t) => {
+  const { pipeline, metrics, log } = await rig();
+  const event = await pipeline.observe('res-7', { acvpu: 'V', o2: true }, { kind: 'panel', id: 'nurse-1' });
+  t.match(event, { kind: 'observation', residentId: 'res-7', payload: { acvpu: 'V', o2: true, by: { kind: 'panel', id: 'nurse-1' } } });
+  t.notOk('deviceId' in event, 'no device made it');
+  t.equal(metrics.get('inputs_total', { kind: 'observation', via: 'panel' }), 1);
+  t.equal(log.evaluatedSeq, event.seq, 'the rules have seen it');
+});

@@ -53,7 +53,9 @@ async function rig(t: Test, options: RigOptions = {}) {
   await access.start();
   const shutdown = new AbortController();
   t.teardown(() => shutdown.abort());
+  const observations: Array<{ residentId: string; observation: object; by: object }> = [];
   const app = createPanelApp({
+    observe: async (residentId, observation, by) => observations.push({ residentId, observation, by }),
     hubId: 'hub-test',
     alarms,
     access,
@@ -71,7 +73,7 @@ async function rig(t: Test, options: RigOptions = {}) {
   const raise = () => alarms.apply({ op: 'raise', key: `call:${++raised}`, type: 'call', priority: 'medium', reason: 'call', roomId: 'room-1' }, 'call-point');
   const signIn = async (pin = TEST_PIN, address?: string) =>
     request('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ staffId: TEST_STAFF.id, pin }) }, address);
-  return { app, request, signIn, raise, alarms, metrics, clock, store, records };
+  return { app, request, signIn, raise, alarms, metrics, clock, store, records, observations };
 }
 
 t.test('nobody views or acts without a session or a paired display (401)', async (t) => {
@@ -115,6 +117,21 @@ t.test('a signed-in staff member views and acts; the transition records the staf
   t.equal(out.status, 200);
   t.match(out.headers.get('set-cookie'), /carehub_session=;.*Max-Age=0/, 'sign-out clears the cookie');
   t.equal((await r.request('/api/alarms', { headers: { cookie } })).status, 401, 'the old token is dead after sign-out');
+});
+
+t.test('a signed-in nurse enters an observation for NEWS2, recorded as herself; others are refused', async (t) => {
+  const r = await rig(t);
+  const post = (body: string, cookie?: string, resident = 'res-7') =>
+    r.request(`/api/residents/${resident}/observations`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie && { cookie }) }, body });
+  t.equal((await post('{"acvpu":"V"}')).status, 401, 'no session, no entry');
+  const cookie = cookiesOf(await r.signIn());
+  const made = await post('{"acvpu":"V","o2":true}', cookie);
+  t.equal(made.status, 201);
+  t.match(await made.json(), { residentId: 'res-7', acvpu: 'V', o2: true, by: TEST_STAFF.id });
+  for (const [body, resident] of [['{}', 'res-7'], ['{"acvpu":"X"}', 'res-7'], ['{"acvpu":"A","by":"someone-else"}', 'res-7'], ['{"o2":false}', 'bad id']] as const) {
+    t.equal((await post(body, cookie, encodeURIComponent(resident))).status, 400, `refused: ${body} for ${resident}`);
+  }
+  t.same(r.observations, [{ residentId: 'res-7', observation: { acvpu: 'V', o2: true }, by: { kind: 'panel', id: TEST_STAFF.id } }], 'only the good entry reached the rules');
 });
 
 t.test('an open stream ends once its viewer signs out', async (t) => {
