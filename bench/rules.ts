@@ -1,5 +1,5 @@
 /**
- * npm run bench:rules — what the edge rules cost (docs/benchmarks.md#rules).
+ * npm run bench:rules — what the edge rules cost (docs/benchmarks.md#rules-what-the-edge-rules-cost-npm-run-benchrules).
  *
  * Part 1, in this process: events/s through a RuleEngine with every rule of hub/rules/index.ts and
  * rule options for the residents, its state, alarms and event log on a LevelDB in a temp folder,
