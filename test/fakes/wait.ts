@@ -17,3 +17,12 @@ export async function eventually(predicate: () => boolean, what = 'condition', l
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** As `eventually`, for a condition that needs an await (e.g. reading the outbox). */
+export async function eventuallyAsync(predicate: () => Promise<boolean>, what = 'condition', limitMs = 10_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -13,7 +13,7 @@ import { bloodPressureMeasurement } from '../../protocols/gatt/blood-pressure-me
 import { toMedNumber } from '../../protocols/gatt/ieee11073.ts';
 import { intermediateCuffPressure } from '../../protocols/gatt/intermediate-cuff-pressure.ts';
 import { createTestLogger } from '../fakes/test-logger.ts';
-import { eventually } from '../fakes/wait.ts';
+import { eventually, eventuallyAsync } from '../fakes/wait.ts';
 import { hubConfig } from './support.ts';
 
 const CUFF = 'c0:ff:ee:10:20:30';
@@ -46,7 +46,12 @@ t.test('a bound cuff\'s measurement and battery become events; the cuff inflatin
   cuff.notify('2a35', bloodPressureMeasurement.encode({ unit: 'kPa', systolic: toMedNumber(16.0, 1), diastolic: toMedNumber(10.7, 1), meanArterialPressure: toMedNumber(12.5, 1) }));
   await eventually(() => hub.metrics.get('inputs_total', { kind: 'reading', via: 'ble' }) === 3, 'three readings');
   await eventually(() => hub.metrics.get('inputs_total', { kind: 'status', via: 'ble' }) === 1, 'the battery');
-  const events = await hub.outbox.peek(100);
+  // An input may be sendable only once its rules ran: wait until all four are in the outbox.
+  let events: Awaited<ReturnType<typeof hub.outbox.peek>> = [];
+  await eventuallyAsync(async () => {
+    events = await hub.outbox.peek(100);
+    return events.filter((e) => e.kind === 'reading' || e.kind === 'device-status').length === 4;
+  }, 'the readings and the battery in the outbox');
   t.same(
     events.filter((e) => e.kind === 'reading').map((e) => e.kind === 'reading' && [e.deviceId, e.residentId, e.payload.metric, Math.round(e.payload.value), e.payload.unit]),
     [
