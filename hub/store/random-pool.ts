@@ -5,13 +5,14 @@
  */
 import { randomFillSync } from 'node:crypto';
 
-export function createRandomPool(size = 4096): (n: number) => Uint8Array {
+/** @param fill the random source (crypto's; a counting one in tests) */
+export function createRandomPool(size = 4096, fill: (buffer: Uint8Array) => Uint8Array = randomFillSync): (n: number) => Uint8Array {
   const pool = new Uint8Array(size);
   let offset = size;
   return (n) => {
-    if (n > size) return randomFillSync(new Uint8Array(n));
+    if (n > size) return fill(new Uint8Array(n));
     if (offset + n > size) {
-      randomFillSync(pool);
+      fill(pool);
       offset = 0;
     }
     const out = pool.slice(offset, offset + n);

@@ -157,3 +157,21 @@ t.test('a staff observation is stored for its resident, counted, and evaluated',
   t.equal(metrics.get('inputs_total', { kind: 'observation', via: 'panel' }), 1);
   t.equal(log.evaluatedSeq, event.seq, 'the rules have seen it');
 });
+
+t.test('states and statuses become state and device-status events; status fields only when given', async (t) => {
+  const { pipeline, metrics } = await rig();
+  const radar = { ...withResident, id: 'radar-1' };
+  const fall = await pipeline.ingest(radar, { kind: 'state', state: { kind: 'fall', fallen: true }, deviceTime: '2026-05-01T07:59:58Z' }, 'serial');
+  t.match(fall, { kind: 'state', deviceId: 'radar-1', roomId: 'room-101', residentId: 'res-7', deviceTime: '2026-05-01T07:59:58Z' });
+  t.same(fall?.payload, { kind: 'fall', fallen: true });
+  const offline = await pipeline.ingest(radar, { kind: 'status', status: 'offline' }, 'mqtt');
+  t.same(offline?.payload, { status: 'offline' }, 'no battery or detail keys when none were given');
+  const low = await pipeline.ingest(radar, { kind: 'status', status: 'low-battery', battery: 9, detail: 'cell 2 weak' }, 'ble');
+  t.match(low, { kind: 'device-status' });
+  t.same(low?.payload, { status: 'low-battery', battery: 9, detail: 'cell 2 weak' });
+  const unknownBattery = await pipeline.ingest(radar, { kind: 'status', status: 'online', battery: null }, 'zigbee2mqtt');
+  t.same(unknownBattery?.payload, { status: 'online', battery: null }, 'a battery the device could not read is kept as null');
+  t.equal(metrics.get('inputs_total', { kind: 'state', via: 'serial' }), 1);
+  t.equal(metrics.get('inputs_total', { kind: 'status', via: 'mqtt' }), 1);
+  t.equal(metrics.get('inputs_total', { kind: 'status', via: 'ble' }), 1);
+});

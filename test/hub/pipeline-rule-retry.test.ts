@@ -76,3 +76,21 @@ t.test('stop() cancels pending re-evaluations', async (t) => {
   t.equal(alarms.list().length, 0, 'left for the start-up replay');
   t.equal(log.forwardableSeq, 0);
 });
+
+t.test('after stop() a failing input schedules no retry; one input never has two retries pending', async (t) => {
+  const { pipeline, clock } = await rig(5);
+  await t.rejects(pipeline.ingest(callPoint, { kind: 'call-point', event: 'call', deviceSeq: 7, battery: null }, 'serial'));
+  t.same(clock.pendingDelays, [1_000], 'one retry pending');
+  const oximeter = { ...hubConfig().devices[1]!, id: 'oxi-1' };
+  pipeline.stop();
+  await t.rejects(pipeline.ingest(oximeter, { kind: 'reading', metric: 'spo2', value: 97 }, 'serial'));
+  t.same(clock.pendingDelays, [], 'stopped: nothing scheduled, the earlier retry cancelled');
+});
+
+t.test('a reading whose rules failed stays an unevaluated input, like a call', async (t) => {
+  const { pipeline, log } = await rig(1);
+  const oximeter = { ...hubConfig().devices[1]!, id: 'oxi-1' };
+  await t.rejects(pipeline.ingest(oximeter, { kind: 'reading', metric: 'spo2', value: 97 }, 'serial'));
+  t.equal(log.seq, 1, 'stored');
+  t.equal(log.forwardableSeq, 0, 'but not sent before its rules ran');
+});

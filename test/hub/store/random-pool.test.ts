@@ -17,3 +17,16 @@ t.test('slices are fresh, never repeated across refills, and longer requests byp
   t.same(a, copy, 'a slice handed out is not overwritten by a refill');
   t.equal(take(64).length, 64);
 });
+
+t.test('the source is asked once per pool-full, not once per id', async (t) => {
+  const fills: number[] = [];
+  const take = createRandomPool(30, (buffer) => (fills.push(buffer.length), buffer.fill(fills.length)));
+  for (let i = 0; i < 9; i++) take(10);
+  t.same(fills, [30, 30, 30], 'nine ids of 10 bytes from three fills of 30: a slice may end exactly at the pool\'s end');
+  t.same([...take(10)], Array(10).fill(4), 'the tenth id comes from a fourth fill');
+  t.same([...take(30)], Array(30).fill(5), 'a request the size of the pool empties a refilled pool');
+  t.same([...take(10)], Array(10).fill(6), 'so the next id needs a refill');
+  t.same([...take(31)], Array(31).fill(7), 'a request larger than the pool gets its own buffer');
+  t.same([...take(10)], Array(10).fill(6), 'and leaves the pool as it was');
+  t.same(fills, [30, 30, 30, 30, 30, 30, 31]);
+});
