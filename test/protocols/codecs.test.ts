@@ -7,7 +7,7 @@ import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { encodeCallFrame } from '../../protocols/call-frame.ts';
 import { getSerialCodec, SERIAL_CODECS } from '../../protocols/codecs.ts';
-import { encodeCms50Legacy, encodeCms50V7RealTime, encodeLd2410Report, encodeSeeedRadarReport } from '../../protocols/serial/index.ts';
+import { encodeCms50Legacy, encodeCms50V7RealTime, encodeLd2410Command, encodeLd2410Report, encodeSeeedRadarReport } from '../../protocols/serial/index.ts';
 
 /** One valid frame per codec, from the project's encoders, and a field its decode must show. */
 const SAMPLES: Record<string, { frame: Uint8Array; expect: Record<string, unknown> }> = {
@@ -67,3 +67,25 @@ for (const codec of SERIAL_CODECS) {
     t.type((refusal as { code?: unknown } | undefined)?.code, 'string', 'a broken frame is refused with a code');
   });
 }
+
+t.test('the call frame\'s framer counts its rejects and frames, and reset() drops half a frame', async (t) => {
+  const codec = getSerialCodec('call-frame-v1')!;
+  const framer = codec.createFramer();
+  const good = SAMPLES['call-frame-v1']!.frame;
+  const bad = Uint8Array.from(good);
+  bad[good.length - 1]! ^= 0xff; // CRC low byte
+  framer.push(Uint8Array.of(...bad, ...good, ...bad));
+  t.equal(framer.frames, 1);
+  t.ok(framer.rejects['bad-crc']! >= 2, `two bad CRCs counted (${JSON.stringify(framer.rejects)})`);
+  framer.push(good.subarray(0, 4));
+  t.equal(framer.pending, 4, 'half a frame waits');
+  framer.reset();
+  t.equal(framer.pending, 0);
+  t.same(framer.push(good.subarray(4)).length, 0, 'its rest alone is no frame after a reset');
+});
+
+t.test('an LD2410 command ACK decodes with no states; a report with its states', async (t) => {
+  const codec = getSerialCodec('ld2410')!;
+  t.match(codec.decode(encodeLd2410Command(0x01ff, [], { status: 0 })), { kind: 'ack', states: [] });
+  t.ok((codec.decode(SAMPLES.ld2410!.frame).states ?? []).length > 0, 'a report has states');
+});
