@@ -11,11 +11,11 @@
  * 2 on bad flags. Progress goes to stderr, the table to stdout.
  */
 import { Worker } from 'node:worker_threads';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { PhaseResult } from './fuzz-phase.ts';
 import { FUZZ_TARGETS } from './fuzz-targets.ts';
 import type { FuzzJob, FuzzMessage } from './fuzz-worker.ts';
+import { readFlags as readBenchFlags } from './flags.ts';
 
 /** A batch of 10^4 frames that takes longer than this is a hang (one takes well under a second on a busy core). */
 const HANG_MS = 60_000;
@@ -33,52 +33,31 @@ the zigbee2mqtt decoders; prints frames/s and rejects by code, exits 1 on a brok
 Targets: ${FUZZ_TARGETS.map((t) => t.name).join(', ')}
 `;
 
+/** What --only may name: a target, or a kind of them. */
+const KNOWN_TARGETS = new Set(FUZZ_TARGETS.flatMap((t) => [t.name, t.kind]));
+
 const Flags = z.strictObject({
   frames: z.coerce.number().int().min(1).max(1e9),
   seed: z.coerce.number().int().min(0).max(0xffffffff),
-  only: z.array(z.string()),
+  only: z.array(z.string()).refine((only) => only.every((o) => KNOWN_TARGETS.has(o)), {
+    error: (issue) => `no target or kind named ${(issue.input as string[]).filter((o) => !KNOWN_TARGETS.has(o)).join(', ')}; see --help`,
+  }),
 });
 
 const say = (line: string) => process.stdout.write(line + '\n');
 const progress = (line: string) => process.stderr.write(line + '\n');
 
-function readFlags(): z.infer<typeof Flags> | null {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        frames: { type: 'string', default: '1000000' },
-        seed: { type: 'string', default: '1' },
-        only: { type: 'string', multiple: true, default: [] },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}; see --help\n`);
-    process.exitCode = 2;
-    return null;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return null;
-  }
-  const { help: _help, ...rest } = values;
-  const parsed = Flags.safeParse(rest);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) process.stderr.write(`--${issue.path.join('.')}: ${issue.message}\n`);
-    process.exitCode = 2;
-    return null;
-  }
-  const known = new Set(FUZZ_TARGETS.flatMap((t) => [t.name, t.kind]));
-  const unknown = parsed.data.only.filter((o) => !known.has(o));
-  if (unknown.length > 0) {
-    process.stderr.write(`--only: no target or kind named ${unknown.join(', ')}; see --help\n`);
-    process.exitCode = 2;
-    return null;
-  }
-  return parsed.data;
-}
+/** The flags, or null when --help was printed or a flag was bad (bench/flags.ts). */
+const readFlags = () =>
+  readBenchFlags(
+    {
+      frames: { type: 'string', default: '1000000' },
+      seed: { type: 'string', default: '1' },
+      only: { type: 'string', multiple: true, default: [] },
+    },
+    Flags,
+    USAGE,
+  );
 
 function table(rows: string[][]): void {
   const header = ['kind', 'codec', 'phase', 'frames in', 'decoded', 'refused', 'frames/s', 'MiB/s', 'rejects and errors by code'];

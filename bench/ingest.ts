@@ -16,11 +16,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createIngestLoad } from './ingest-load.ts';
 import { GOAL, LABEL, roundLine, summaryLines, type RoundResult, type ServerKind } from './ingest-report.ts';
 import type { ServerReply, StartMessage, StoredCounts } from './ingest-server.ts';
+import { readFlags as readBenchFlags } from './flags.ts';
 
 const USAGE = `npm run bench:ingest -- [flags]
 
@@ -46,37 +46,18 @@ type Flags = z.infer<typeof Flags>;
 const say = (line: string) => process.stdout.write(line + '\n');
 const progress = (line: string) => process.stderr.write(line + '\n');
 
-function readFlags(): Flags | null {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        devices: { type: 'string', default: '200' },
-        seconds: { type: 'string', default: '5' },
-        rounds: { type: 'string', default: '3' },
-        inflight: { type: 'string', default: '4' },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}; see --help\n`);
-    process.exitCode = 2;
-    return null;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return null;
-  }
-  const { help: _help, ...rest } = values;
-  const parsed = Flags.safeParse(rest);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) process.stderr.write(`--${issue.path.join('.')}: ${issue.message}\n`);
-    process.exitCode = 2;
-    return null;
-  }
-  return parsed.data;
-}
+/** The flags, or null when --help was printed or a flag was bad (bench/flags.ts). */
+const readFlags = () =>
+  readBenchFlags(
+    {
+      devices: { type: 'string', default: '200' },
+      seconds: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '3' },
+      inflight: { type: 'string', default: '4' },
+    },
+    Flags,
+    USAGE,
+  );
 
 /** The server process for one round, driven over IPC (bench/ingest-server.ts). */
 class ServerProcess {

@@ -20,7 +20,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Event } from '../protocols/event.ts';
 import { uuidv7 } from '../protocols/uuidv7.ts';
@@ -43,6 +42,7 @@ import { createPtyPair } from '../firmware-sim/pty.ts';
 import { connectSse, type SseMessage } from '../test/support/sse-client.ts';
 import { staffCookie, TEST_STAFF } from '../test/support/panel-auth.ts';
 import { formatSummary, summarise } from './stats.ts';
+import { readFlags as readBenchFlags } from './flags.ts';
 
 const USAGE = `npm run bench:rules -- [flags]
 
@@ -72,36 +72,17 @@ const ALARM_WAIT_MS = 10_000;
 const say = (line: string) => process.stdout.write(line + '\n');
 const progress = (line: string) => process.stderr.write(line + '\n');
 
-function readFlags(): Flags | null {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        residents: { type: 'string', default: '200' },
-        rounds: { type: 'string', default: '5' },
-        samples: { type: 'string', default: '50' },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}; see --help\n`);
-    process.exitCode = 2;
-    return null;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return null;
-  }
-  const { help: _help, ...rest } = values;
-  const parsed = Flags.safeParse(rest);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) process.stderr.write(`--${issue.path.join('.')}: ${issue.message}\n`);
-    process.exitCode = 2;
-    return null;
-  }
-  return parsed.data;
-}
+/** The flags, or null when --help was printed or a flag was bad (bench/flags.ts). */
+const readFlags = () =>
+  readBenchFlags(
+    {
+      residents: { type: 'string', default: '200' },
+      rounds: { type: 'string', default: '5' },
+      samples: { type: 'string', default: '50' },
+    },
+    Flags,
+    USAGE,
+  );
 
 /** Deterministic values, so every round and both engines see the same events (mulberry32). */
 function rng(seed: number): () => number {
