@@ -220,7 +220,7 @@ t.test('cms50: the real CMS50E capture, one packet per line, decodes to the valu
   t.match(forced.err[0], /cms50-legacy: the frame has the wrong length: 9 bytes, a legacy frame has 5/);
 });
 
-t.test('cms50 legacy: the atbrask vectors in PROTOCOLS.md', { skip: dataSkip(SERIAL_PROTOCOLS) }, async (t) => {
+t.test('cms50 legacy: the atbrask vectors in the shared serial protocol notes', { skip: dataSkip(SERIAL_PROTOCOLS) }, async (t) => {
   const text = readFileSync(SERIAL_PROTOCOLS, 'utf8');
   const pr = /`([0-9A-F ]{14})` → pulse rate (\d+)/.exec(text)!;
   const out = await ok(t, ['cms50', pr[1]!]);
@@ -240,7 +240,7 @@ t.test('cms50 legacy: the atbrask vectors in PROTOCOLS.md', { skip: dataSkip(SER
   }
 });
 
-t.test('radar: every Seeed frame in PROTOCOLS.md decodes; the fall report says fall', { skip: dataSkip(SERIAL_PROTOCOLS) }, async (t) => {
+t.test('radar: every Seeed frame in the shared serial protocol notes decodes; the fall report says fall', { skip: dataSkip(SERIAL_PROTOCOLS) }, async (t) => {
   const text = readFileSync(SERIAL_PROTOCOLS, 'utf8');
   const frames = [...text.matchAll(/`(53 59 [0-9A-F ]+ 54 43)`/g)].map((m) => m[1]!);
   t.equal(frames.length, 5);
