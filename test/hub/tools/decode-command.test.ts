@@ -5,7 +5,6 @@
  * the stdin mode with bad lines in the middle, the exit codes and --help. Through the real bin
  * (bin/hub.js, as `npx hub` runs it) once per mode, in-process through `main` for the rest.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +14,8 @@ import { DECODE_CODECS, decodeCommand, parseHex } from '../../../hub/tools/decod
 import { encodeCallFrame } from '../../../protocols/call-frame.ts';
 import { decodeGatt } from '../../../protocols/gatt/index.ts';
 import { requirement } from '../../support/requirements.ts';
+import { runBin } from '../../support/run-hub-bin.ts';
 
-const BIN = new URL('../../../bin/hub.js', import.meta.url).pathname;
 const DATA = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
 const GATT_VECTORS = `${DATA}gatt/vectors.json`;
 const SERIAL_PROTOCOLS = `${DATA}serial/PROTOCOLS.md`;
@@ -24,24 +23,6 @@ const CMS50_CSV = `${DATA}serial/contec_cms50e_v7_capture_decoded.csv`;
 const Z2M_PAYLOADS = `${DATA}zigbee2mqtt/payloads.json`;
 const dataSkip = (path: string) => requirement(`../shared/data (${path.slice(DATA.length)})`, existsSync(path), 'the shared test data folder next to the repository');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runBin(args: string[], stdin = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 /** Run `hub decode ...args` in-process; `stdin` feeds the - mode. */
 async function decode(args: string[], stdin = ''): Promise<{ code: number; out: string[]; err: string[] }> {

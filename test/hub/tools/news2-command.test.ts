@@ -2,32 +2,13 @@
  * `hub news2`: the output other tools read (one JSON line per input), through the real bin
  * (bin/hub.js, as `npx hub` runs it) and in-process through `main` for the smaller cases.
  */
-import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import t from 'tap';
 import { main } from '../../../hub/cli.ts';
 import { news2Command } from '../../../hub/tools/news2-command.ts';
+import { runBin } from '../../support/run-hub-bin.ts';
 
-const BIN = new URL('../../../bin/hub.js', import.meta.url).pathname;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runBin(args: string[], stdin = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 function capture() {
   const out: string[] = [];
