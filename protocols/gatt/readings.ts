@@ -4,7 +4,7 @@
  * value (NaN, NRes, ±INF, reserved, or a device's "measurement unsuccessful") is `value: null`
  * with a `reason`, never a number.
  */
-import { DEVICE_MEASURES, VITAL_METRICS, type DeviceMeasure, type VitalMetric } from '../vitals.ts';
+import { describeMeasure, type DeviceMeasure, type VitalMetric } from '../vitals.ts';
 import type { MedFloat, MedNumber, MedSpecial } from './ieee11073.ts';
 
 export type GattMetric = VitalMetric | DeviceMeasure;
@@ -20,9 +20,6 @@ export interface GattReading {
   variant?: 'fast' | 'slow';
 }
 
-function describe(metric: GattMetric): { unit: string; loinc: string | null } {
-  return metric in VITAL_METRICS ? VITAL_METRICS[metric as VitalMetric] : DEVICE_MEASURES[metric as DeviceMeasure];
-}
 
 /** Strip binary noise from converted values (7.5006157 × 18.9 …) without hiding real digits. */
 export function tidy(x: number): number {
@@ -31,7 +28,7 @@ export function tidy(x: number): number {
 
 /** A reading from an IEEE-11073 value; `convert` maps the device unit to the metric's unit. */
 export function medReading(metric: GattMetric, v: MedFloat, convert?: (n: MedNumber) => number, variant?: 'fast' | 'slow'): GattReading {
-  const { unit, loinc } = describe(metric);
+  const { unit, loinc } = describeMeasure(metric);
   const base: GattReading =
     v.kind === 'number'
       ? { metric, value: convert ? tidy(convert(v)) : v.value, unit, loinc }
@@ -42,7 +39,7 @@ export function medReading(metric: GattMetric, v: MedFloat, convert?: (n: MedNum
 
 /** A reading from a plain number already in the metric's unit (or null with a reason). */
 export function plainReading(metric: GattMetric, value: number | null, reason?: ReadingReason): GattReading {
-  const { unit, loinc } = describe(metric);
+  const { unit, loinc } = describeMeasure(metric);
   return value === null ? { metric, value: null, unit, loinc, reason: reason ?? 'nan' } : { metric, value, unit, loinc };
 }
 

@@ -4,7 +4,7 @@
  * device that cannot measure says so with a state, never with a fake value such as SpO2 0 or 127
  * (docs/serial-devices.md, "Technical states").
  */
-import { DEVICE_MEASURES, VITAL_METRICS, type DeviceMeasure, type VitalMetric } from '../vitals.ts';
+import { describeMeasure, type DeviceMeasure, type VitalMetric } from '../vitals.ts';
 
 export type SerialMetric = VitalMetric | DeviceMeasure;
 
@@ -16,7 +16,7 @@ export interface SerialReading {
 }
 
 export function reading(metric: SerialMetric, value: number): SerialReading {
-  const { unit, loinc } = metric in VITAL_METRICS ? VITAL_METRICS[metric as VitalMetric] : DEVICE_MEASURES[metric as DeviceMeasure];
+  const { unit, loinc } = describeMeasure(metric);
   return { metric, value, unit, loinc };
 }
 
