@@ -1,14 +1,12 @@
 /**
- * Exponential backoff with full jitter (AWS architecture blog, "Exponential
- * Backoff And Jitter"): the n-th retry waits a random time between 0 and
- * min(maxMs, minMs·2^n). Full jitter spreads many hubs retrying after one relay
- * outage over the whole window, so they do not return in waves.
+ * The hub's one backoff (docs/relay-pressure.md#one-backoff). The jitter itself lives in
+ * drivers/backoff.ts, because the serial and BLE drivers use it too and drivers/ may not import
+ * hub/ (docs/architecture.md#layout); this module adds what only the forwarder needs: the relay's
+ * Retry-After on 429 and 503.
  */
-export function backoffDelay(attempt: number, minMs: number, maxMs: number, random: () => number = Math.random): number {
-  // 2^30 already passes any useful cap; the bound keeps the product finite.
-  const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
-  return Math.round(random() * ceiling);
-}
+import { backoffDelay } from '../drivers/backoff.ts';
+
+export { Backoff, backoffDelay, type BackoffOptions } from '../drivers/backoff.ts';
 
 /** Retry-After as seconds or an HTTP date (RFC 9110 §10.2.3), in ms from now; null when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now: number): number | null {
@@ -22,8 +20,10 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
  * Delay before the next try after `failures` failures. A relay's Retry-After is
  * honoured within our own bounds: huge values overflow Node timers (which then
  * fire at once), and a Pi booted without a clock turns an HTTP date into decades.
+ * It is not jittered again here: the relay already spreads the values it hands out
+ * (docs/relay-pressure.md#retry-after).
  */
 export function retryDelay(failures: number, retryAfterMs: number | null, minMs: number, maxMs: number, random?: () => number): number {
-  if (retryAfterMs === null) return backoffDelay(Math.max(0, failures - 1), minMs, maxMs, random);
+  if (retryAfterMs === null) return backoffDelay(failures - 1, minMs, maxMs, random);
   return Math.min(Math.max(retryAfterMs, minMs), maxMs);
 }

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { decodeGatt, GattDecodeError, type GattReading } from '../../protocols/gatt/index.ts';
 import { encodeRacpRequest, type RacpRequest } from '../../protocols/gatt/record-access-control-point.ts';
+import { Backoff, type BackoffOptions } from '../backoff.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import {
   BleUnavailableError,
@@ -26,16 +27,6 @@ import {
   type Unsubscribe,
 } from './ble-central.ts';
 import { BATTERY_LEVEL_CHARACTERISTIC, BATTERY_SERVICE_UUID, BLE_PROFILES, getBleProfile, RACP_CHARACTERISTIC, type BleProfile } from './profiles.ts';
-
-export interface BleBackoffOptions {
-  /** Ceiling of the first retry delay, ms. */
-  initialMs: number;
-  /** Ceiling on any one delay, ms: a cuff that comes back is read within a minute. */
-  maxMs: number;
-  factor: number;
-  /** A link that stayed up this long (ms) resets the backoff, so a flapping device cannot spin. */
-  stableMs: number;
-}
 
 /** A device the installer bound to this hub. */
 export interface BoundBleDevice {
@@ -106,7 +97,7 @@ export interface BleDriverOptions {
   clock?: Clock;
   /** Source of jitter in [0, 1). */
   random?: () => number;
-  backoff?: Partial<BleBackoffOptions>;
+  backoff?: Partial<BackoffOptions>;
   /** Give up on a connection attempt after this long, ms (a real connect can hang forever). */
   connectTimeoutMs?: number;
   /** Restart the scan when it reported no advertisement at all for this long, ms. */
@@ -140,7 +131,8 @@ export class BleDriverError extends Error {
   }
 }
 
-const DEFAULT_BACKOFF: BleBackoffOptions = { initialMs: 1_000, maxMs: 60_000, factor: 2, stableMs: 60_000 };
+/** maxMs 60 s: a cuff that comes back is read within a minute. */
+const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1_000, maxMs: 60_000, factor: 2, stableMs: 60_000 };
 const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
 // Health devices advertise every 0.1–2 s while they want a central; in a building there are many
 // other advertisers too. Half a minute of nothing at all means the scan has stalled.
@@ -205,7 +197,8 @@ interface Slot {
   detachers: Unsubscribe[];
   /** Bumped whenever the link is torn down: an async step that finds it changed stops. */
   generation: number;
-  attempt: number;
+  /** This device's retry count: each device backs off on its own. */
+  backoff: Backoff;
   backoffTimer: Timer | null;
   connectTimer: Timer | null;
   silenceTimer: Timer | null;
@@ -222,7 +215,7 @@ class GattBleDriver implements BleDriver {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly random: () => number;
-  private readonly backoff: BleBackoffOptions;
+  private readonly backoff: BackoffOptions;
   private readonly connectTimeoutMs: number;
   private readonly scanSilenceMs: number;
   private readonly linkSilenceMs: number;
@@ -273,7 +266,7 @@ class GattBleDriver implements BleDriver {
         connection: null,
         detachers: [],
         generation: 0,
-        attempt: 0,
+        backoff: new Backoff(this.backoff, this.random),
         backoffTimer: null,
         connectTimer: null,
         silenceTimer: null,
@@ -666,20 +659,18 @@ class GattBleDriver implements BleDriver {
   private handleLinkDown(slot: Slot, connection: BleConnection, detail: string): void {
     if (connection !== slot.connection || !this.running) return;
     // Only a link that was fully up counts as stable; one lost while being set up keeps the backoff growing.
-    if (slot.state === 'connected' && this.clock.now() - slot.connectedAt >= this.backoff.stableMs) slot.attempt = 0;
+    if (slot.state === 'connected') slot.backoff.linkLost(this.clock.now() - slot.connectedAt);
     this.log.warn({ deviceId: slot.id }, detail);
     this.teardown(slot);
     this.scheduleBackoff(slot, detail);
   }
 
-  /** Capped exponential backoff with full jitter: a random delay in [0, min(max, initial·factor^n)). */
+  /** The hub's one backoff (drivers/backoff.ts): capped exponential with full jitter. */
   private scheduleBackoff(slot: Slot, detail: string): void {
     if (!this.running || slot.backoffTimer) return;
-    const ceiling = Math.min(this.backoff.maxMs, this.backoff.initialMs * this.backoff.factor ** slot.attempt);
-    const delayMs = Math.floor(this.random() * ceiling);
-    slot.attempt++;
+    const delayMs = slot.backoff.next();
     this.setDevice(slot, 'backoff', detail);
-    this.log.info({ deviceId: slot.id, delayMs, attempt: slot.attempt }, 'BLE device retry after delay');
+    this.log.info({ deviceId: slot.id, delayMs, attempt: slot.backoff.attempt }, 'BLE device retry after delay');
     const timer: Timer = {
       handle: this.clock.setTimeout(() => {
         if (slot.backoffTimer !== timer) return;

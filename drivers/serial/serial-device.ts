@@ -6,23 +6,16 @@
  * The port is found by match (USB ids, serial number or a by-id path) before every open, because
  * device nodes move after a replug and node-serialport never reopens by itself
  * (node-serialport#648). When the port closes, errors, or cannot be opened, the driver reopens it
- * with exponential backoff and jitter until stop().
+ * with the hub's one backoff (drivers/backoff.ts: capped, full jitter) until stop().
  */
 import type { Logger } from 'pino';
 import type { DriverStats, TransportStatus } from '../types.ts';
 import type { DeviceOutput, LineSettings, SerialDeviceDefinition, SerialStream } from '../device-definition.ts';
+import { Backoff, type BackoffOptions } from '../backoff.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { resolvePortPath, type SerialBinding, type SerialConnection, type SerialMatch } from './serialport-binding.ts';
 
-export interface BackoffOptions {
-  /** First retry delay, ms. */
-  initialMs: number;
-  /** Ceiling on one delay, ms. 30 s keeps a replugged receiver's calls within a nurse's patience. */
-  maxMs: number;
-  factor: number;
-  /** A connection that stayed open this long (ms) resets the backoff; shorter ones keep growing it, so a flapping port cannot spin. */
-  stableMs: number;
-}
+export type { BackoffOptions } from '../backoff.ts';
 
 export interface SerialDeviceOptions {
   /** Stable id of this port's device in the hub config, for logs. */
@@ -66,6 +59,7 @@ export interface SerialDevice {
   readonly status: TransportStatus;
 }
 
+/** maxMs 30 s keeps a replugged receiver's calls within a nurse's patience. */
 const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000, factor: 2, stableMs: 30_000 };
 
 export function createSerialDevice(options: SerialDeviceOptions): SerialDevice {
@@ -75,8 +69,7 @@ export function createSerialDevice(options: SerialDeviceOptions): SerialDevice {
 class SerialDeviceDriver implements SerialDevice {
   private readonly log: Logger;
   private readonly clock: Clock;
-  private readonly random: () => number;
-  private readonly backoff: BackoffOptions;
+  private readonly backoff: Backoff;
   private readonly stream: SerialStream;
   private readonly line: LineSettings;
   private readonly counters: DriverStats = { framesOk: 0, rejected: {}, bytesIn: 0, reopens: 0 };
@@ -90,15 +83,13 @@ class SerialDeviceDriver implements SerialDevice {
   private idleTimer: { handle: unknown } | null = null;
   private keepAliveTimer: { handle: unknown } | null = null;
   private lastDataAt = 0;
-  private attempt = 0;
   private openedAt = 0;
   private openedOnce = false;
 
   constructor(private readonly options: SerialDeviceOptions) {
     this.log = options.logger.child({ module: 'serial-device', portId: options.portId, model: options.device.id });
     this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
-    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.backoff = new Backoff({ ...DEFAULT_BACKOFF, ...options.backoff }, options.random);
     this.stream = options.device.createStream();
     this.line = { ...options.device.serial, ...options.line };
   }
@@ -250,7 +241,7 @@ class SerialDeviceDriver implements SerialDevice {
     this.detach();
     this.stream.reset(); // half a frame from the old connection must not join the next one's bytes
     if (!this.running) return;
-    if (this.clock.now() - this.openedAt >= this.backoff.stableMs) this.attempt = 0;
+    this.backoff.linkLost(this.clock.now() - this.openedAt);
     const detail = err ? `port closed: ${err.message}` : 'port closed';
     this.log.warn({ err }, detail);
     this.setStatus('closed', detail);
@@ -267,12 +258,8 @@ class SerialDeviceDriver implements SerialDevice {
 
   private scheduleReopen(): void {
     if (!this.running || this.retryTimer) return;
-    const base = Math.min(this.backoff.maxMs, this.backoff.initialMs * this.backoff.factor ** this.attempt);
-    // "Equal jitter": half fixed, half random, so hubs on one power circuit do not retry in step
-    // and a delay never collapses to zero.
-    const delayMs = Math.round(base / 2 + (this.random() * base) / 2);
-    this.attempt++;
-    this.log.info({ delayMs, attempt: this.attempt }, 'reopening serial port after delay');
+    const delayMs = this.backoff.next();
+    this.log.info({ delayMs, attempt: this.backoff.attempt }, 'reopening serial port after delay');
     const timer = {
       handle: this.clock.setTimeout(() => {
         if (this.retryTimer !== timer) return;

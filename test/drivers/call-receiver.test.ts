@@ -31,7 +31,7 @@ function setup(
     match: { path },
     logger,
     clock,
-    random: () => 0.5, // jitter factor 0.75 of the base delay
+    random: () => 0.5, // full jitter: half of each ceiling
     backoff: { initialMs: 100, maxMs: 1_000, factor: 2, stableMs: 10_000 },
     onFrame: (o) => observations.push(o),
     onStatus: (s, d) => statuses.push([s, d]),
@@ -122,20 +122,20 @@ t.test('a closed port is reopened with exponential backoff and jitter', async (t
   binding.unplug(path);
   await until(() => receiver.status === 'closed', 'close seen');
   t.equal(binding.isOpen(path), false);
-  t.same(clock.pendingDelays, [75], 'first retry after 100 ms × 0.75 jitter');
+  t.same(clock.pendingDelays, [50], 'first retry after half of the 100 ms ceiling (full jitter)');
 
   clock.runNext(); // retry fails: still unplugged
   await until(() => receiver.status === 'error', 'failed reopen');
-  t.same(clock.pendingDelays, [150], 'delay doubles');
+  t.same(clock.pendingDelays, [100], 'ceiling doubles');
   clock.runNext();
   await until(() => clock.pending === 1, 'third retry scheduled');
-  t.same(clock.pendingDelays, [300]);
+  t.same(clock.pendingDelays, [200]);
   clock.runNext();
   await until(() => clock.pending === 1, 'fourth retry scheduled');
-  t.same(clock.pendingDelays, [600]);
+  t.same(clock.pendingDelays, [400]);
   clock.runNext();
   await until(() => clock.pending === 1, 'fifth retry scheduled');
-  t.same(clock.pendingDelays, [750], 'capped at maxMs 1000 × 0.75');
+  t.same(clock.pendingDelays, [500], 'capped at maxMs 1000, × 0.5');
 
   binding.replug(path);
   clock.runNext();
@@ -155,7 +155,7 @@ t.test('a closed port is reopened with exponential backoff and jitter', async (t
   // Closed again soon after: the connection was not stable, so backoff keeps growing…
   binding.unplug(path);
   await until(() => clock.pending === 1, 'retry after second close');
-  t.same(clock.pendingDelays, [750]);
+  t.same(clock.pendingDelays, [500]);
   // …whereas a connection that lasted stableMs starts again from the initial delay.
   binding.replug(path);
   clock.runNext();
@@ -163,13 +163,13 @@ t.test('a closed port is reopened with exponential backoff and jitter', async (t
   clock.advance(10_000);
   binding.unplug(path);
   await until(() => clock.pending === 1, 'retry after stable connection closed');
-  t.same(clock.pendingDelays, [75]);
+  t.same(clock.pendingDelays, [50]);
 });
 
-t.test('jitter spreads the delay between half and all of the base', async (t) => {
+t.test('full jitter spreads the delay over the whole window, from 0 to the ceiling', async (t) => {
   for (const [random, expected] of [
-    [0, 50],
-    [0.999, 100],
+    [0, 0],
+    [0.999, 99],
   ] as const) {
     const { receiver, clock } = setup(t, { create: false, random: () => random });
     await receiver.start(); // the port does not exist: first open fails
@@ -225,7 +225,7 @@ t.test('a silent port is reopened after idleReopenMs; data keeps it open', async
   clock.advance(2_000); // 5 s of silence
   t.equal(receiver.status, 'closed');
   t.match(statuses.at(-1)?.[1], /no data for 5000 ms/);
-  t.same(clock.pendingDelays, [75], 'reopen scheduled with backoff');
+  t.same(clock.pendingDelays, [50], 'reopen scheduled with backoff');
   clock.runNext();
   await until(() => receiver.status === 'open', 'reopened');
   t.equal(binding.openCount(path), 2);
