@@ -60,7 +60,13 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   const store = deps.store ?? createLevelStore(join(config.dataDir, 'leveldb'));
   const devices = createDeviceDirectory(config);
   let forwarder: Forwarder | null = null;
-  const log = new EventLog({ hubId: config.hubId, store, clock, onForwardable: () => forwarder?.notify() });
+  const log = new EventLog({
+    hubId: config.hubId,
+    store,
+    clock,
+    onForwardable: () => forwarder?.notify(),
+    onDurable: (events) => outbox.written(events),
+  });
   const outbox = new Outbox(store, () => log.forwardableSeq);
   const alarms = new AlarmService({ store, log, clock, logger: logger.child({ module: 'alarms' }), metrics, escalation: config.alarms });
   const ruleOptions = supervisionWithModelIntervals(config.rules, config.devices, devices);

@@ -13,7 +13,8 @@ import { Event, isCritical, type EventDraft } from '../../protocols/event.ts';
 import { uuidv7 } from '../../protocols/uuidv7.ts';
 import type { Clock } from '../clock.ts';
 import type { KvOp, KvStore } from './kv-store.ts';
-import { META_EVALUATED, META_SEQ, OUTBOX_PREFIX, outboxKey, prefixEnd, seqOfOutboxKey } from './keys.ts';
+import { laneKey, laneOf, META_EVALUATED, META_SEQ } from './keys.ts';
+import { outboxEventsAfter, outboxTailSeq } from './outbox-scan.ts';
 
 export interface EventLogOptions {
   hubId: string;
@@ -24,6 +25,8 @@ export interface EventLogOptions {
    * after an input is evaluated. The forwarder wakes on it.
    */
   onForwardable?: (forwardableSeq: number) => void;
+  /** Called with each batch of events once it is on disk (the outbox keeps its lane depths by it). */
+  onDurable?: (events: readonly Event[]) => void;
 }
 
 interface Pending {
@@ -76,19 +79,13 @@ export class EventLog {
   async start(): Promise<void> {
     const stored = (await this.options.store.get<number>(META_SEQ)) ?? 0;
     // The outbox tail can only be ahead of meta:seq if a future change writes them apart; take the max anyway.
-    const [tail] = await this.options.store.entries<unknown>({
-      gte: OUTBOX_PREFIX,
-      lt: prefixEnd(OUTBOX_PREFIX),
-      reverse: true,
-      limit: 1,
-    });
-    this.lastSeq = Math.max(stored, tail ? seqOfOutboxKey(tail[0]) : 0);
+    this.lastSeq = Math.max(stored, await outboxTailSeq(this.options.store));
     this.durableSeq = this.lastSeq;
     // Inputs above the recorded mark are unevaluated from the first moment, so neither the
     // forwarder nor an acknowledgement can pass them before the replay has run.
     const mark = (await this.options.store.get<number>(META_EVALUATED)) ?? this.lastSeq;
-    const rows = await this.options.store.entries<Event>({ gt: outboxKey(mark), lt: prefixEnd(OUTBOX_PREFIX) });
-    this.replay = rows.map(([, event]) => event).filter((event) => !isRuleOutput(event));
+    // Every lane (docs/store-and-forward.md), merged back into seq order.
+    this.replay = (await outboxEventsAfter(this.options.store, mark)).filter((event) => !isRuleOutput(event));
     this.unevaluatedSeqs.clear();
     for (const event of this.replay) this.unevaluatedSeqs.add(event.seq);
     this.started = true;
@@ -175,7 +172,7 @@ export class EventLog {
       for (const p of batch) {
         p.event.seq = ++this.lastSeq;
         if (p.evaluate) this.unevaluatedSeqs.add(p.event.seq);
-        ops.push({ type: 'put', key: outboxKey(p.event.seq), value: p.event }, ...p.ops);
+        ops.push({ type: 'put', key: laneKey(laneOf(p.event), p.event.seq), value: p.event }, ...p.ops);
       }
       ops.push({ type: 'put', key: META_SEQ, value: this.lastSeq }, { type: 'put', key: META_EVALUATED, value: this.evaluatedSeq });
       try {
@@ -187,6 +184,7 @@ export class EventLog {
         continue;
       }
       this.durableSeq = this.lastSeq;
+      this.options.onDurable?.(batch.map((p) => p.event));
       for (const p of batch) p.resolve(p.event);
       this.options.onForwardable?.(this.forwardableSeq);
     }

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { EventLog } from '../../../hub/store/event-log.ts';
-import { META_EVALUATED, META_SEQ, outboxKey } from '../../../hub/store/keys.ts';
+import { laneKey, legacyOutboxKey, META_EVALUATED, META_SEQ } from '../../../hub/store/keys.ts';
 import type { KvOp, KvStore } from '../../../hub/store/kv-store.ts';
 import { createMemoryStore } from '../../../hub/store/memory-store.ts';
 import { UUID_PATTERN, uuidv7Time } from '../../../protocols/uuidv7.ts';
@@ -63,7 +63,7 @@ t.test('one batch per write: events, extra ops, the seq and the evaluation mark'
   t.equal(seen?.id, e.id, 'extra ops see the event with its id');
   t.same(batches[0], {
     ops: [
-      { type: 'put', key: outboxKey(1), value: e },
+      { type: 'put', key: laneKey('critical', 1), value: e },
       { type: 'put', key: 'alarm:x', value: { causedBy: e.id } },
       { type: 'put', key: META_SEQ, value: 1 },
       { type: 'put', key: META_EVALUATED, value: 1 },
@@ -71,7 +71,7 @@ t.test('one batch per write: events, extra ops, the seq and the evaluation mark'
     sync: true,
   });
   await log.append(reading(5), [{ type: 'del', key: 'alarm:x' }]);
-  t.same(batches[1]!.ops.map((o) => o.key), [outboxKey(2), 'alarm:x', META_SEQ, META_EVALUATED], 'a plain array of extra ops');
+  t.same(batches[1]!.ops.map((o) => o.key), [laneKey('telemetry', 2), 'alarm:x', META_SEQ, META_EVALUATED], 'a plain array of extra ops');
   t.equal(batches[1]!.sync, false, 'telemetry alone is not fsynced');
   t.equal(await store.get('alarm:x'), undefined);
 });
@@ -157,10 +157,10 @@ t.test('start: seq from the meta key or the outbox tail, replay without rule out
   t.equal(third.seq, 4, 'the outbox tail');
   // No mark stored: nothing is taken as unevaluated.
   const fresh = await spied();
-  await fresh.store.batch([{ type: 'put', key: outboxKey(7), value: { ...(await second.append(reading(5))), seq: 7 } }], { sync: false });
+  await fresh.store.batch([{ type: 'put', key: legacyOutboxKey(7), value: { ...(await second.append(reading(5))), seq: 7 } }], { sync: false });
   const fourth = new EventLog({ hubId: 'h', store: fresh.store, clock: new FakeClock(T0) });
   await fourth.start();
-  t.equal(fourth.seq, 7, 'seq from the outbox alone');
+  t.equal(fourth.seq, 7, 'seq from the outbox alone (a pre-lane key counts too)');
   t.same(await fourth.unevaluated(), [], 'without a mark, everything stored counts as evaluated');
 });
 

@@ -6,7 +6,7 @@
 import t, { type Test } from 'tap';
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ALARM_PREFIX, alarmKey, META_ACKED, META_EVALUATED, META_SEQ, OUTBOX_PREFIX, outboxKey, prefixEnd, seqOfOutboxKey } from '../../../hub/store/keys.ts';
+import { ALARM_PREFIX, alarmKey, META_ACKED, META_EVALUATED, META_SEQ, OUTBOX_PREFIX, laneKey, laneOf, LANE_PREFIX, legacyOutboxKey, LEGACY_OUTBOX_RANGE, prefixEnd, seqOfOutboxKey } from '../../../hub/store/keys.ts';
 import type { KvStore } from '../../../hub/store/kv-store.ts';
 import { createLevelStore } from '../../../hub/store/level-store.ts';
 import { createMemoryStore } from '../../../hub/store/memory-store.ts';
@@ -106,12 +106,24 @@ t.test('key layout', async (t) => {
   t.equal(OUTBOX_PREFIX, 'outbox:');
   t.equal(ALARM_PREFIX, 'alarm:');
   t.same([META_SEQ, META_ACKED, META_EVALUATED], ['meta:seq', 'meta:acked', 'meta:evaluated']);
-  t.equal(outboxKey(1), 'outbox:0000000000000001', 'seq zero-padded to 16 digits');
-  t.equal(outboxKey(2 ** 53 - 1), 'outbox:9007199254740991');
+  t.equal(laneKey('critical', 1), 'outbox:c:0000000000000001', 'seq zero-padded to 16 digits');
+  t.equal(laneKey('telemetry', 2 ** 53 - 1), 'outbox:t:9007199254740991');
+  t.equal(legacyOutboxKey(1), 'outbox:0000000000000001', 'the pre-lane layout');
   t.equal(seqOfOutboxKey('outbox:0000000000000042'), 42);
-  for (const seq of [0, 1, 9, 10, 99, 100, 123456789]) t.equal(seqOfOutboxKey(outboxKey(seq)), seq, `round trip ${seq}`);
+  t.equal(seqOfOutboxKey('outbox:t:0000000000000042'), 42);
+  for (const seq of [0, 1, 9, 10, 99, 100, 123456789]) t.equal(seqOfOutboxKey(laneKey('critical', seq)), seq, `round trip ${seq}`);
   const seqs = [10, 9, 100, 1, 11];
-  t.same(seqs.map(outboxKey).sort().map(seqOfOutboxKey), [1, 9, 10, 11, 100], 'key order is numeric order');
+  t.same(seqs.map((s) => laneKey('telemetry', s)).sort().map(seqOfOutboxKey), [1, 9, 10, 11, 100], 'key order is numeric order');
+  for (const key of [laneKey('critical', 1), laneKey('telemetry', 9), legacyOutboxKey(5)]) {
+    t.ok(key >= OUTBOX_PREFIX && key < prefixEnd(OUTBOX_PREFIX), `${key} lies inside the whole-outbox range`);
+  }
+  for (const prefix of Object.values(LANE_PREFIX)) t.ok(prefix >= LEGACY_OUTBOX_RANGE.lt, `${prefix} sorts after every legacy key`);
+  t.ok(legacyOutboxKey(2 ** 53 - 1) < LEGACY_OUTBOX_RANGE.lt && legacyOutboxKey(0) >= LEGACY_OUTBOX_RANGE.gte, 'legacy keys fill their range');
+  t.same(
+    (['reading', 'state', 'device-status', 'alarm', 'alarm-update', 'alarm-escalation', 'call-point', 'audit', 'observation'] as const).map((kind) => laneOf({ kind })),
+    ['telemetry', 'telemetry', 'telemetry', 'critical', 'critical', 'critical', 'critical', 'critical', 'critical'],
+    'only machine telemetry rides the telemetry lane',
+  );
   t.equal(alarmKey('abc'), 'alarm:abc');
   t.equal(prefixEnd('alarm:'), 'alarm;', 'the next character after the last one');
   t.equal(prefixEnd('outbox:'), 'outbox;');
