@@ -18,6 +18,13 @@ export type DeviceInput =
   /** What the device says about the room or its sensor (protocols/device-state.ts). */
   | { kind: 'state'; state: DeviceState; deviceTime?: string }
   /** The device itself: reachable or not, its battery. */
-  | { kind: 'status'; status: 'online' | 'offline' | 'low-battery' | 'fault'; battery?: number | null; detail?: string; deviceTime?: string };
+  | { kind: 'status'; status: 'online' | 'offline' | 'low-battery' | 'fault'; battery?: number | null; detail?: string; deviceTime?: string }
+  /**
+   * A wearable's raw accelerometer samples in g, interleaved x, y, z, at `rateHz`; `firstSample` numbers
+   * the first one in the device's stream. Never stored: the hub's fall detector reads it and stores only
+   * its decision, a `fall` state (docs/fall-detection.md#wearables-at-the-edge). `upright` is the reading
+   * at rest when the wearer stands, in the sensor's axes (the model's mounting).
+   */
+  | { kind: 'accelerometer'; firstSample: number; rateHz: number; samples: Float64Array; upright: readonly [number, number, number] };
 
 export type DeviceInputKind = DeviceInput['kind'];

@@ -5,6 +5,7 @@
 import type { DeviceDefinition } from './device-definition.ts';
 import { callReceiverV1 } from './devices/call-receiver-v1.ts';
 import { carehubMqtt } from './devices/carehub-mqtt.ts';
+import { carehubWearable } from './devices/carehub-wearable.ts';
 import { contecCms50Legacy } from './devices/contec-cms50-legacy.ts';
 import { contecCms50V7 } from './devices/contec-cms50-v7.ts';
 import { hilinkLd2410 } from './devices/hilink-ld2410.ts';
@@ -39,6 +40,7 @@ export const deviceDefinitions: readonly DeviceDefinition[] = [
   zigbee2mqttSensor,
   ikeaE1743,
   tuyaTs0215aSos,
+  carehubWearable,
 ];
 
 /** Keyed by definition id. */

@@ -12,6 +12,7 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { RuleEngine } from './rules/engine.ts';
 import type { EventLog } from './store/event-log.ts';
+import { WearableFalls } from './falls/wearable-falls.ts';
 
 export interface PipelineOptions {
   log: EventLog;
@@ -30,6 +31,8 @@ export class Pipeline {
   /** pending re-evaluation timers, keyed by the input's seq */
   private readonly retries = new Map<number, unknown>();
   private stopped = false;
+  /** wearables' fall detectors: their samples stop here, only decisions go on (docs/fall-detection.md#wearables-at-the-edge) */
+  private readonly wearableFalls = new WearableFalls();
 
   constructor(private readonly deps: PipelineOptions) {}
 
@@ -39,6 +42,7 @@ export class Pipeline {
    */
   async ingest(device: DeviceConfig, input: DeviceInput, via: Via): Promise<Event | null> {
     if (input.kind === 'call-point') return this.callPoint(device, input, via);
+    if (input.kind === 'accelerometer') return this.accelerometer(device, input, via);
     const event = await this.deps.log.append(this.draft(device, input, via), [], { evaluate: true });
     this.deps.metrics.inc('inputs_total', { kind: input.kind, via });
     await this.decide(event);
@@ -66,8 +70,29 @@ export class Pipeline {
     }
   }
 
+  /**
+   * A wearable's raw samples feed its fall detector and are never stored (200 Hz per resident would
+   * swamp the event log and the outbox); a fall it decides is stored and evaluated as the device's
+   * `fall` state, which the fall rule raises. Resolves to that state's Event, else null.
+   */
+  private async accelerometer(device: DeviceConfig, input: Extract<DeviceInput, { kind: 'accelerometer' }>, via: Via): Promise<Event | null> {
+    const result = this.wearableFalls.push(device.id, input);
+    this.deps.metrics.inc('wearable_samples_total', { via }, result.samples);
+    if (result.duplicates > 0) this.deps.metrics.inc('wearable_samples_duplicate_total', { via }, result.duplicates);
+    if (result.reset) {
+      this.deps.metrics.inc('wearable_stream_resets_total', { reason: result.reset });
+      this.deps.logger.info({ deviceId: device.id, reason: result.reset }, 'wearable stream started afresh');
+    }
+    let stored: Event | null = null;
+    for (const fall of result.falls) {
+      this.deps.logger.info({ deviceId: device.id, residentId: device.residentId, atS: fall.atS, peakG: fall.peakG }, 'fall decided from a wearable');
+      stored = await this.ingest(device, { kind: 'state', state: { kind: 'fall', fallen: true, impactG: Math.round(fall.peakG * 100) / 100 } }, via);
+    }
+    return stored;
+  }
+
   /** The Event an input becomes: the device's room and resident, and the payload its kind defines. */
-  private draft(device: DeviceConfig, input: DeviceInput, via: Via): EventDraft {
+  private draft(device: DeviceConfig, input: Exclude<DeviceInput, { kind: 'accelerometer' }>, via: Via): EventDraft {
     const envelope = { deviceId: device.id, roomId: device.roomId, residentId: device.residentId, deviceTime: input.deviceTime };
     switch (input.kind) {
       case 'call-point':

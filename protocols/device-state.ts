@@ -15,7 +15,8 @@ export type SensorStatus = (typeof SENSOR_STATUSES)[number];
 export const MOTION_STATES = ['none', 'stationary', 'moving'] as const;
 
 export const DeviceState = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('fall'), fallen: z.boolean() }),
+  /** `impactG`: present when the hub decided the fall from a worn accelerometer, the landing's peak (docs/fall-detection.md). */
+  z.strictObject({ kind: z.literal('fall'), fallen: z.boolean(), impactG: z.number().positive().finite().optional() }),
   z.strictObject({ kind: z.literal('presence'), present: z.boolean() }),
   z.strictObject({ kind: z.literal('motion'), motion: z.enum(MOTION_STATES) }),
   /** Seeed radars' body-movement parameter, 0 (still) to 100. */

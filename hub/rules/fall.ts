@@ -22,14 +22,28 @@ const options = z.strictObject({
   priority: AlarmPriority.default('high').describe('priority of a fall reported by a device'),
 });
 
-/** Where the fall happened: the device's room, or the device itself when it has no room. */
+/**
+ * Whose or where the fall is: a fall decided from a worn accelerometer (`impactG` present) belongs to
+ * its wearer wherever they are, so two residents falling in one room are two alarms; a radar's fall to
+ * its room; a device with neither to the device itself.
+ */
 function placeOf(event: Event): string {
+  if (event.kind === 'state' && event.payload.kind === 'fall' && event.payload.impactG !== undefined) {
+    return event.residentId ? `resident-${event.residentId}` : `device-${event.deviceId ?? 'unknown'}`;
+  }
   return event.roomId ?? `device-${event.deviceId ?? 'unknown'}`;
+}
+
+/** Who reported it and where: a wearable names its wearer (its configured room is their home room, not where they fell). */
+function describe(event: Event, impactG: number | undefined): string {
+  const by = event.deviceId ?? 'a device';
+  if (impactG !== undefined) return `Fall detected by wearable ${by}${event.residentId ? ` worn by ${event.residentId}` : ''} (impact ${impactG} g)`;
+  return `Fall detected by ${by}${event.roomId ? ` in ${event.roomId}` : ''}`;
 }
 
 export const fallRule = defineRule({
   id: 'fall',
-  description: 'Raises a fall alarm for the room of a device reporting a fall (a fall radar).',
+  description: 'Raises a fall alarm for the room of a device reporting a fall (a fall radar), or for the wearer of a wearable whose stream the hub judged a fall.',
   inputs: ['state'],
   options,
   // Only fall states concern this rule; every other state is left alone, so the engine stores nothing for it.
@@ -45,7 +59,7 @@ export const fallRule = defineRule({
           key: `fall:${placeOf(event)}`,
           type: 'fall',
           priority: opts.priority,
-          reason: `Fall detected by ${event.deviceId ?? 'a device'}${event.roomId ? ` in ${event.roomId}` : ''}`,
+          reason: describe(event, event.payload.impactG),
           roomId: event.roomId,
           deviceId: event.deviceId,
           residentId: event.residentId,

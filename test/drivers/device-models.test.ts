@@ -136,3 +136,28 @@ t.test('the hub\'s MQTT model: calls and readings, and what it refuses by code',
   t.equal(refusal('settings', '{}'), 'unknown-channel');
   t.same(carehubMqtt.convert('status', enc('{"status":"offline"}'), false), [{ kind: 'status', status: 'offline' }]);
 });
+
+t.test('carehub-wearable: raw counts become g by range and resolution; bad batches are refused', async (t) => {
+  const { carehubWearable } = await import('../../drivers/devices/carehub-wearable.ts');
+  const enc = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+  const [input] = carehubWearable.convert('accel', enc({ n: 7, hz: 200, range: 16, bits: 13, xyz: [0, -256, 4095, -4096, 512, 0] }));
+  t.match(input, { kind: 'accelerometer', firstSample: 7, rateHz: 200, upright: [0, -1, 0] });
+  t.same(Array.from((input as { samples: Float64Array }).samples), [0, -1, 15.99609375, -16, 2, 0], '±16 g over 13 bits: 256 counts per g');
+  const [eight] = carehubWearable.convert('accel', enc({ n: 0, hz: 100, range: 8, bits: 14, xyz: [1024, 0, 0] }));
+  t.same(Array.from((eight as { samples: Float64Array }).samples), [1, 0, 0], '±8 g over 14 bits: 1024 counts per g');
+  t.same(carehubWearable.convert('status', enc({ status: 'online', battery: 80 })), [{ kind: 'status', status: 'online', battery: 80 }]);
+  const refusal = (channel: string, value: unknown) => {
+    try {
+      carehubWearable.convert(channel, enc(value));
+      return 'accepted';
+    } catch (err) {
+      return (err as { code: string }).code;
+    }
+  };
+  t.equal(refusal('accel', { n: 0, hz: 200, range: 16, bits: 13, xyz: [0, 1] }), 'bad-payload', 'not whole samples');
+  t.equal(refusal('accel', { n: 0, hz: 200, range: 16, bits: 13, xyz: [4096, 0, 0] }), 'bad-payload', 'a count past 13 bits');
+  t.equal(refusal('accel', { n: 0, hz: 200, range: 3, bits: 13, xyz: [0, 0, 0] }), 'bad-payload', 'no such range');
+  t.equal(refusal('accel', { n: 0, hz: 10, range: 16, bits: 13, xyz: [0, 0, 0] }), 'bad-payload', 'too slow to see an impact');
+  t.equal(refusal('accel', { n: 0, hz: 200, range: 16, bits: 13, xyz: Array(3 * 401).fill(0) }), 'bad-payload', 'more than 400 samples');
+  t.equal(refusal('call', { event: 'call', seq: 1 }), 'unknown-channel');
+});

@@ -81,3 +81,15 @@ t.test('the priority comes from the options', async (t) => {
   t.match(alarms.list(), [{ priority: 'medium' }]);
   t.throws(() => fallRule.options.parse({ priority: 'urgent' }));
 });
+
+t.test('a fall decided from a wearable is the wearer\'s: keyed by resident, the reason names wearer and impact', async (t) => {
+  const { send, alarms } = await rig(t);
+  const worn = (deviceId: string, residentId?: string) =>
+    ({ deviceId, roomId: 'room-7', ...(residentId && { residentId }), kind: 'state', payload: { kind: 'fall', fallen: true, impactG: 3.4 } }) as const;
+  await send(worn('wear-1', 'res-1'));
+  await send(worn('wear-2', 'res-2'));
+  await send(worn('wear-loose'));
+  await send(fall(true)); // the room's radar sees a fall in the same room: its own alarm
+  t.same(alarms.list().map((a) => a.key).sort(), ['fall:device-wear-loose', 'fall:resident-res-1', 'fall:resident-res-2', 'fall:room-7']);
+  t.match(alarms.list().find((a) => a.key === 'fall:resident-res-1'), { residentId: 'res-1', deviceId: 'wear-1', reason: 'Fall detected by wearable wear-1 worn by res-1 (impact 3.4 g)' });
+});
