@@ -16,6 +16,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { KvOp, KvStore } from '../store/kv-store.ts';
 import { prefixEnd, RULE_STATE_PREFIX, ruleStateKey } from '../store/keys.ts';
+import { WriteCoalescer } from '../store/write-coalescer.ts';
 import { GLOBAL_SCOPE, type Rule, type RuleResult } from './rule.ts';
 
 export interface RuleEngineOptions {
@@ -48,8 +49,11 @@ export class RuleEngine {
   /** Events and ticks run one at a time, so a tick never sees a state an event is halfway through. */
   private tail: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  /** state writes of events evaluated while a batch is on its way share the next batch */
+  private readonly writer: WriteCoalescer;
 
   constructor(private readonly deps: RuleEngineOptions) {
+    this.writer = new WriteCoalescer(deps.store);
     this.options = new Map(deps.rules.map((r) => [r.id, r.options.parse(deps.ruleOptions[r.id] ?? {})]));
     this.byId = new Map(deps.rules.map((r) => [r.id, r]));
   }
@@ -74,11 +78,15 @@ export class RuleEngine {
     for (const { handle } of this.timers.values()) this.deps.clock.clearTimeout(handle);
     this.timers.clear();
     await this.tail.catch(() => undefined);
+    await this.writer.flushed();
   }
 
   /** Runs every rule that takes this event kind. Rejects when an alarm or the rule state could not be written. */
   handle(event: Event): Promise<void> {
-    return this.serial(async () => {
+    // Evaluation is serial; the state write is not: the next event is evaluated while this one's
+    // state is on its way to disk, and the writes of the events evaluated meanwhile go in one batch.
+    // An awaited batch per event inside the serial chain capped ingest at the store's round trips.
+    const evaluated = this.serial(async () => {
       /** state writes of this event, all rules together: one batch, not one per rule */
       const writes: KvOp[] = [];
       for (const rule of this.deps.rules) {
@@ -99,8 +107,12 @@ export class RuleEngine {
         const write = await this.commit(rule, scope, result, event.seq, record);
         if (write) writes.push(write);
       }
-      if (writes.length > 0) await this.deps.store.batch(writes, { sync: false });
+      // Queued here, inside the serial chain, so state writes reach the store in evaluation order;
+      // wrapped, so the chain does not wait for the write.
+      return { written: this.writer.write(writes) };
     });
+    // Resolves only once this event's state is written: the caller then marks the event evaluated.
+    return evaluated.then(({ written }) => written);
   }
 
   /** Wake-ups armed now, over all rules and scopes (for tests and the status page). */
@@ -160,7 +172,7 @@ export class RuleEngine {
       // A tick that asks for no new time ends the wake-ups; one that repeats its time would spin.
       const wakeAt = result.wakeAt === undefined || result.wakeAt === record.wakeAt ? null : result.wakeAt;
       const write = await this.commit(rule, scope, { ...result, wakeAt }, record.seq, record);
-      if (write) await this.deps.store.batch([write], { sync: false });
+      if (write) await this.writer.write([write]);
     });
   }
 

@@ -168,3 +168,35 @@ t.test('a rule that leaves its state as it was costs no write; one event\'s writ
   const ruleBatches = batches.slice(before).filter((keys) => keys.some((k) => k.startsWith('rule:')));
   t.same(ruleBatches, [['rule:test-same|res-9', 'rule:test-counter|res-9'], ['rule:test-counter|res-9']], 'the first event writes both in one batch; then only the counter changes');
 });
+
+t.test('events evaluated while a state write is out share the next batch; each resolves once its own state is written', async (t) => {
+  const clock = new FakeClock(1_000);
+  const inner = createMemoryStore();
+  /** rule-state batches held until released, keys per batch */
+  const held: Array<{ keys: string[]; release: () => void }> = [];
+  const store: KvStore = {
+    ...inner,
+    batch: (ops, options) => {
+      if (!ops.some((o) => o.key.startsWith('rule:'))) return inner.batch(ops, options);
+      return new Promise<void>((resolve, reject) => held.push({ keys: ops.map((o) => o.key), release: () => void inner.batch(ops, options).then(resolve, reject) }));
+    },
+  };
+  const { engine } = await engineOn(store, clock, [counter]);
+  t.teardown(() => engine.stop());
+  const done: string[] = [];
+  const first = engine.handle(reading('res-1', 97)).then(() => done.push('res-1'));
+  await until(() => held.length === 1);
+  const rest = ['res-2', 'res-3'].map((r) => engine.handle(reading(r, 97)).then(() => done.push(r)));
+  // Both are evaluated while the first write is out (their in-memory state is there), but not yet written.
+  await until(() => engine.scopeCount('test-counter') === 3);
+  t.equal(held.length, 1, 'no second batch while the first is out');
+  t.same(done, [], 'no event counts as handled before its state is written');
+  held[0]!.release();
+  await first;
+  await until(() => held.length === 2);
+  t.same(held[1]!.keys, ['rule:test-counter|res-2', 'rule:test-counter|res-3'], 'the two later events in one batch');
+  t.same(done, ['res-1']);
+  held[1]!.release();
+  await Promise.all(rest);
+  t.same(done, ['res-1', 'res-2', 'res-3']);
+});
