@@ -19,6 +19,8 @@ export interface CreateAppOptions {
   metrics?: Metrics;
   /** Relay clock; defaults to the system clock. */
   now?: () => Date;
+  /** Aborted when the relay shuts down: long-polls (GET /v1/downlink?wait=) answer at once. */
+  closing?: AbortSignal;
 }
 
 export const API_VERSION = '0.1.0';
@@ -34,7 +36,7 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<AppEnv> {
   app.notFound(createNotFoundHandler(metrics));
 
   for (const resource of resources) {
-    app.route('/', resource.routes({ db, logger: logger.child({ module: resource.id }), metrics, now }));
+    app.route('/', resource.routes({ db, logger: logger.child({ module: resource.id }), metrics, now, ...(options.closing && { closing: options.closing }) }));
   }
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

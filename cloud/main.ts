@@ -35,7 +35,8 @@ export function createRelay(config: CloudConfig, options: RelayOptions = {}): Re
   const root = options.logger ?? createLogger(config.logLevel);
   const logger = root.child({ module: 'relay' });
   const db = options.db ?? openDatabase(config);
-  const app = createApp({ db, logger: root, metrics: createMetrics() });
+  const closing = new AbortController();
+  const app = createApp({ db, logger: root, metrics: createMetrics(), closing: closing.signal });
   let server: ServerType | undefined;
 
   return {
@@ -59,6 +60,7 @@ export function createRelay(config: CloudConfig, options: RelayOptions = {}): Re
     async stop() {
       const s = server;
       server = undefined;
+      closing.abort(); // held long-polls answer now, or close() would wait for them
       if (s !== undefined) {
         await new Promise<void>((resolve) => {
           s.close(() => resolve());

@@ -4,7 +4,8 @@
  * fails when a folder is missing from this list or two entries share an id.
  */
 import { alarms } from './alarms/routes.ts';
+import { downlink } from './downlink/routes.ts';
 import { ingest } from './ingest/routes.ts';
 import type { Resource } from './types.ts';
 
-export const resources: readonly Resource[] = [ingest, alarms];
+export const resources: readonly Resource[] = [ingest, alarms, downlink];

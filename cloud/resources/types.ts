@@ -11,6 +11,8 @@ export interface ResourceDeps {
   metrics: Metrics;
   /** The relay's clock (docs/architecture.md#the-seams, clock): relay receive times come from here. */
   now: () => Date;
+  /** Aborted when the relay shuts down, so requests held open (long-polls) answer at once. */
+  closing?: AbortSignal;
 }
 
 export interface Resource {
