@@ -1,7 +1,13 @@
 /**
- * Store-and-forward to the relay: sends the outbox in seq order, in bounded
- * batches, and deletes only what the relay acknowledged. The relay being down
- * means the outbox grows, not that anything is lost (docs/architecture.md).
+ * Store-and-forward to the relay: sends the outbox in bounded batches, the
+ * critical lane before telemetry, and deletes only what the relay says it
+ * stored. The relay being down means the outbox grows, not that anything is
+ * lost (docs/architecture.md, docs/store-and-forward.md).
+ *
+ * Lanes need the relay to answer which seqs of a batch it stored
+ * (IngestAck.storedRanges, asked for with ACK_RANGES_HEADER). Until a relay has
+ * answered with ranges, and for good when one answers without, the outbox goes
+ * in plain seq order, which a contiguous ack alone describes.
  *
  * Every answer is sorted into one outcome. An acknowledgement that moves
  * forward at all is progress: what it covers is deleted and forwarding goes on
@@ -10,11 +16,13 @@
  * with the relay's status and the start of its body, and again only when the
  * case changes, not on every retry.
  */
-import { IngestAck, INGEST_PATH } from '../protocols/wire.ts';
+import type { Event } from '../protocols/event.ts';
+import { ACK_RANGES, ACK_RANGES_HEADER, IngestAck, INGEST_PATH } from '../protocols/wire.ts';
 import { parseRetryAfter, retryDelay } from './backoff.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { laneOf } from './store/keys.ts';
 import type { Outbox } from './store/outbox.ts';
 
 export interface ForwarderOptions {
@@ -86,6 +94,30 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 const EXCERPT_CHARS = 300;
 const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 
+/** Window over which linkState().drainRatePerS averages acknowledged events. */
+const DRAIN_RATE_WINDOW_MS = 10_000;
+
+/**
+ * The link as the last rounds saw it, for `hub status`:
+ * - `unknown`: no round has finished yet
+ * - `up`: the relay answered with an ack
+ * - `down`: no answer (network, timeout)
+ * - `busy`: 429 or 5xx
+ * - `refused`: any other non-2xx, or an answer that is not an IngestAck
+ */
+export type LinkStateName = 'unknown' | 'up' | 'down' | 'busy' | 'refused';
+
+export interface LinkState {
+  state: LinkStateName;
+  lastError: { reason: ForwardFailureReason; message: string; status?: number; at: string } | null;
+  /** ISO time of the last round that deleted anything (or found nothing to send) */
+  lastSuccessAt: string | null;
+  /** events acknowledged and deleted per second over the last 10 s */
+  drainRatePerS: number;
+  /** `ranges`: lanes, critical first; `seq-order`: the relay has not answered with ranges (yet) */
+  ackMode: 'ranges' | 'seq-order';
+}
+
 /** What one round did; `anomaly` is set when the answer was not the expected one. */
 interface Round {
   sent: number;
@@ -114,6 +146,11 @@ export class Forwarder {
   private reported: ForwardFailureReason | null = null;
   private inFlight: Promise<void> | null = null;
   private abort: AbortController | null = null;
+  /** null until the relay's first ack says whether it answers storedRanges */
+  private relayRanges: boolean | null = null;
+  private link: Omit<LinkState, 'drainRatePerS' | 'ackMode'> = { state: 'unknown', lastError: null, lastSuccessAt: null };
+  /** [clock ms, events deleted] per round within DRAIN_RATE_WINDOW_MS */
+  private drained: Array<[number, number]> = [];
 
   constructor(private readonly options: ForwarderOptions) {}
 
@@ -139,6 +176,14 @@ export class Forwarder {
     this.timer = null;
     this.abort?.abort();
     await this.inFlight?.catch(() => undefined);
+  }
+
+  /** How the link is doing, from memory (for `hub status`). */
+  linkState(): LinkState {
+    const now = this.options.clock.now();
+    this.drained = this.drained.filter(([at]) => now - at < DRAIN_RATE_WINDOW_MS);
+    const sum = this.drained.reduce((n, [, deleted]) => n + deleted, 0);
+    return { ...this.link, drainRatePerS: sum / (DRAIN_RATE_WINDOW_MS / 1000), ackMode: this.relayRanges ? 'ranges' : 'seq-order' };
   }
 
   /** More may be forwardable: send soon unless a retry wait is in force. */
@@ -175,6 +220,7 @@ export class Forwarder {
     }
     if (this.stopped) return; // an abort by stop() is not a failure
     const { anomaly } = round;
+    this.observe(round);
     if (anomaly) this.report(anomaly);
     else if (this.reported !== null) {
       this.options.logger.info({ after: this.reported }, 'forwarding back to normal');
@@ -190,6 +236,22 @@ export class Forwarder {
       next = retryDelay(this.failures, anomaly?.retryAfterMs ?? null, this.options.retryMinMs, this.options.retryMaxMs, this.options.random);
     }
     this.schedule(next);
+  }
+
+  /** Keeps linkState() current. */
+  private observe(round: Round): void {
+    const now = this.options.clock.now();
+    if (round.deleted > 0) this.drained.push([now, round.deleted]);
+    const { anomaly } = round;
+    if (anomaly) this.link.lastError = { reason: anomaly.reason, message: anomaly.message, ...(anomaly.status !== undefined && { status: anomaly.status }), at: new Date(now).toISOString() };
+    if (round.deleted > 0 || (round.sent === 0 && !anomaly)) this.link.lastSuccessAt = new Date(now).toISOString();
+    if (!anomaly) {
+      if (round.sent > 0) this.link.state = 'up';
+      return;
+    }
+    const states: Partial<Record<ForwardFailureReason, LinkStateName>> = { network: 'down', timeout: 'down', busy: 'busy', refused: 'refused', 'not-json': 'refused', 'bad-ack': 'refused' };
+    // The other reasons come with an ack (the relay answered) or from the hub's own store.
+    this.link.state = states[anomaly.reason] ?? (anomaly.reason === 'outbox' ? this.link.state : 'up');
   }
 
   /** Counts every anomaly; logs it at warn/error once per case, at debug while it repeats. */
@@ -217,7 +279,7 @@ export class Forwarder {
   /** Sends one batch and applies the relay's answer. Throws only when the outbox itself fails. */
   private async sendOnce(): Promise<Round> {
     const { outbox, clock } = this.options;
-    const events = await outbox.peek(this.options.batchSize);
+    const events = await this.nextBatch();
     if (events.length === 0) return { sent: 0, deleted: 0 };
     const sent = events.length;
     const firstSent = events[0]!.seq;
@@ -235,7 +297,7 @@ export class Forwarder {
     try {
       res = await doFetch(new URL(INGEST_PATH, this.options.relayUrl), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.token}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.token}`, 'x-hub-time': new Date(clock.now()).toISOString(), [ACK_RANGES_HEADER]: ACK_RANGES },
         body: JSON.stringify({ hubId: this.options.hubId, events }),
         signal: abort.signal,
       });
@@ -269,14 +331,18 @@ export class Forwarder {
     const ack = IngestAck.safeParse(json);
     if (!ack.success) return { sent, deleted: 0, anomaly: { reason: 'bad-ack', message: 'relay answer is not an IngestAck', ...seen } };
     const ackedSeq = ack.data.ackedSeq;
+    const range = `batch ${firstSent}..${lastSent}`;
+    this.relayRanges = ack.data.storedRanges !== undefined;
+    if (ack.data.storedRanges !== undefined) return this.applyRanges(events, ack.data, seen);
 
     // The ack means "every seq from 1 to here is stored". For the seqs we sent the relay checked our
     // event ids (it answers 409 for a seq stored under another id), so through the batch the claim
     // holds; beyond it, it speaks of events this hub never sent (a hub restored from an old backup)
     // and deletes nothing of ours.
-    const deleted = await outbox.ackThrough(Math.min(ackedSeq, lastSent));
+    // Only the events of this batch: were it a lane batch (sent before the relay showed it has no
+    // ranges), seqs below it in the other lane may never have been sent.
+    const deleted = ackedSeq >= 1 ? await outbox.ackStored(events, [[1, Math.min(ackedSeq, lastSent)]]) : 0;
     if (deleted > 0) this.options.metrics.inc('forwarded_events_total', {}, deleted);
-    const range = `batch ${firstSent}..${lastSent}`;
     if (ackedSeq > lastSent) {
       return { sent, deleted, anomaly: { reason: 'ack-beyond-batch', message: `relay acknowledged seq ${ackedSeq}, beyond the ${range}`, ...seen } };
     }
@@ -288,6 +354,48 @@ export class Forwarder {
     this.options.logger.debug({ sent, ackedSeq, duplicates: ack.data.duplicates }, 'batch forwarded');
     return { sent, deleted };
   }
+
+  /**
+   * The critical lane first, then telemetry (docs/store-and-forward.md#draining). Each round
+   * looks at the critical lane again, so a new alarm waits at most for the telemetry batch
+   * already in flight. Plain seq order until the relay has shown it answers ranges.
+   */
+  private async nextBatch(): Promise<Event[]> {
+    const { outbox, batchSize } = this.options;
+    if (!this.relayRanges) return outbox.peek(batchSize);
+    const critical = await outbox.peekLane('critical', batchSize);
+    return critical.length > 0 ? critical : outbox.peekLane('telemetry', batchSize);
+  }
+
+  /** Deletes exactly the sent events the relay's ranges name; anything else is an anomaly to count. */
+  private async applyRanges(events: Event[], ack: IngestAck, seen: { status: number; answer: string }): Promise<Round> {
+    const ranges = ack.storedRanges ?? [];
+    const sent = events.length;
+    const deleted = await this.options.outbox.ackStored(events, ranges);
+    if (deleted > 0) this.options.metrics.inc('forwarded_events_total', {}, deleted);
+    const range = `batch ${events[0]!.seq}..${events[sent - 1]!.seq}`;
+    const beyond = seqsBeyond(ranges, new Set(events.map((e) => e.seq)));
+    if (beyond > 0) {
+      return { sent, deleted, anomaly: { reason: 'ack-beyond-batch', message: `relay named ${beyond} stored seqs outside the ${range}`, ...seen } };
+    }
+    if (deleted < sent) {
+      const reason = deleted > 0 ? 'partial-ack' : 'ack-below-batch';
+      return { sent, deleted, anomaly: { reason, message: `relay stored ${deleted} of the ${sent} events of the ${range}`, ...seen } };
+    }
+    this.options.logger.debug({ sent, ackedSeq: ack.ackedSeq, duplicates: ack.duplicates, lane: laneOf(events[0]!) }, 'batch forwarded');
+    return { sent, deleted };
+  }
+}
+
+/** How many seqs `ranges` name outside `sent` (a relay speaking of events this hub never sent in the batch). */
+function seqsBeyond(ranges: ReadonlyArray<readonly [number, number]>, sent: ReadonlySet<number>): number {
+  let outside = 0;
+  for (const [first, last] of ranges) {
+    let inside = 0;
+    for (const seq of sent) if (seq >= first && seq <= last) inside += 1;
+    outside += last - first + 1 - inside;
+  }
+  return outside;
 }
 
 /** The body as text, read no further than `limit` bytes (the rest is cancelled). */

@@ -79,3 +79,19 @@ export async function conflictingSeqs(tx: Queryable, hubId: string, events: read
   );
   return rows.map((r) => Number(r.seq));
 }
+
+/**
+ * Of `events` (skipped by the insert), the seqs stored under the same event id: already there
+ * from an earlier try, so the hub may delete them. A seq held by nobody, because the id sits at
+ * another seq, is left out, and the hub sends it again.
+ */
+export async function alreadyStoredSeqs(tx: Queryable, hubId: string, events: readonly Event[]): Promise<number[]> {
+  if (events.length === 0) return [];
+  const { rows } = await tx.query<{ seq: string | number }>(
+    `SELECT e.seq FROM events e
+     JOIN jsonb_to_recordset($2::jsonb) AS x(id uuid, seq bigint) ON x.seq = e.seq AND x.id = e.id
+     WHERE e.hub_id = $1`,
+    [hubId, JSON.stringify(events.map((e) => ({ id: e.id, seq: e.seq })))],
+  );
+  return rows.map((r) => Number(r.seq));
+}

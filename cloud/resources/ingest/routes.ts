@@ -6,7 +6,7 @@ import { requireHub } from '../../http/auth.ts';
 import { ProblemError } from '../../errors.ts';
 import { BEARER_SECURITY, createRouter, problemResponses } from '../../http/openapi.ts';
 import type { Resource } from '../types.ts';
-import { INGEST_PATH, IngestAck, IngestBatch, MAX_INGEST_BODY_BYTES } from './schema.ts';
+import { ACK_RANGES, ACK_RANGES_HEADER, INGEST_PATH, IngestAck, IngestBatch, MAX_INGEST_BODY_BYTES } from './schema.ts';
 import { createIngestService } from './service.ts';
 
 /** Deeper than this the batch is refused for its depth anyway (service.ts); the walk stops there. */
@@ -60,7 +60,9 @@ export const ingest: Resource = {
         path: INGEST_PATH,
         summary: 'Store a batch of hub events (idempotent)',
         description:
-          'Stores each event once (by id and by hub seq) and answers the highest seq up to which every event of the hub is stored. Replaying a batch changes nothing.',
+          'Stores each event once (by id and by hub seq) and answers the highest seq up to which every event of the hub is stored. ' +
+          'With the request header `carehub-ack: ranges` the answer also lists, as storedRanges, the seqs of this batch now stored under its event ids. ' +
+          'Replaying a batch changes nothing.',
         tags: ['ingest'],
         security: BEARER_SECURITY,
         // Size, then identity, then shape: a stranger learns nothing from validation messages.
@@ -72,7 +74,8 @@ export const ingest: Resource = {
         },
       }),
       async function handleIngest(c) {
-        const ack = await service.ingest(c.get('hub'), c.req.valid('json'));
+        const ranges = c.req.header(ACK_RANGES_HEADER) === ACK_RANGES;
+        const ack = await service.ingest(c.get('hub'), c.req.valid('json'), { ranges });
         deps.metrics.batch(ack.stored, ack.duplicates);
         return c.json(ack, 200);
       },

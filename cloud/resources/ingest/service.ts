@@ -8,15 +8,21 @@ import { ProblemError, type FieldIssue } from '../../errors.ts';
 import type { AuthenticatedHub } from '../../http/env.ts';
 import type { Database } from '../../store/database.ts';
 import { projectAlarmEvents } from '../alarms/service.ts';
-import { advanceAckedSeq, conflictingSeqs, insertEvents, lockHub } from './repo.ts';
+import { toSeqRanges } from '../../../protocols/wire.ts';
+import { advanceAckedSeq, alreadyStoredSeqs, conflictingSeqs, insertEvents, lockHub } from './repo.ts';
 
 export interface IngestServiceOptions {
   db: Database;
   now: () => Date;
 }
 
+export interface IngestOptions {
+  /** Answer storedRanges too (the hub sent ACK_RANGES_HEADER). */
+  ranges?: boolean;
+}
+
 export interface IngestService {
-  ingest(hub: AuthenticatedHub, batch: IngestBatch): Promise<IngestAck>;
+  ingest(hub: AuthenticatedHub, batch: IngestBatch, options?: IngestOptions): Promise<IngestAck>;
 }
 
 /** Deeper JSON than this is not a device payload; PostgreSQL and JSON.stringify would choke on far deeper. */
@@ -75,7 +81,7 @@ function uniqueEvents(events: readonly Event[]): Event[] {
 
 export function createIngestService({ db, now }: IngestServiceOptions): IngestService {
   return {
-    async ingest(hub, batch) {
+    async ingest(hub, batch, options = {}) {
       if (batch.hubId !== hub.hubId) {
         throw new ProblemError('forbidden', `This token belongs to hub "${hub.hubId}", not "${batch.hubId}"`);
       }
@@ -85,7 +91,7 @@ export function createIngestService({ db, now }: IngestServiceOptions): IngestSe
       const at = now();
       const events = uniqueEvents(batch.events);
       // One transaction: events, alarm projection and ack commit together or not at all.
-      const { stored, ackedSeq } = await db.transaction(async function storeBatch(tx) {
+      const { stored, ackedSeq, storedSeqs } = await db.transaction(async function storeBatch(tx) {
         const locked = await lockHub(tx, hub.hubId);
         if (locked === undefined) throw new ProblemError('unauthorized', `hub "${hub.hubId}" no longer exists`);
         const insertedIds = await insertEvents(tx, events);
@@ -98,9 +104,14 @@ export function createIngestService({ db, now }: IngestServiceOptions): IngestSe
         }
         const inserted = events.filter((e) => insertedIds.has(e.id)).sort((a, b) => a.seq - b.seq);
         await projectAlarmEvents(tx, hub, inserted);
-        return { stored: inserted.length, ackedSeq: await advanceAckedSeq(tx, hub.hubId, at) };
+        // The ranges name exactly the seqs held under this batch's ids (docs/store-and-forward.md#the-ack):
+        // the hub deletes those and nothing else.
+        const storedSeqs = options.ranges ? [...inserted.map((e) => e.seq), ...(await alreadyStoredSeqs(tx, hub.hubId, skipped))] : [];
+        return { stored: inserted.length, ackedSeq: await advanceAckedSeq(tx, hub.hubId, at), storedSeqs };
       });
-      return { ackedSeq, stored, duplicates: batch.events.length - stored, relayTime: at.toISOString() };
+      const ack: IngestAck = { ackedSeq, stored, duplicates: batch.events.length - stored, relayTime: at.toISOString() };
+      if (options.ranges) ack.storedRanges = toSeqRanges(storedSeqs);
+      return ack;
     },
   };
 }
