@@ -104,6 +104,64 @@ export const AuditPayload = z.strictObject({
   detail: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** Seqs as inclusive `[first, last]` runs in ascending order: how a summary or a shedding report names what it replaced. */
+export const SeqRuns = z
+  .array(z.tuple([z.number().int().min(1), z.number().int().min(1)]))
+  .min(1)
+  .max(10_000)
+  .refine((runs) => runs.every(([a, b], i) => a <= b && (i === 0 || a > runs[i - 1]![1] + 1)), {
+    message: 'runs must be ascending, non-overlapping and non-adjacent [first, last] pairs',
+  });
+
+/** How many seqs the runs name. */
+export function seqRunsCount(runs: ReadonlyArray<readonly [number, number]>): number {
+  return runs.reduce((n, [a, b]) => n + b - a + 1, 0);
+}
+
+/**
+ * One minute of one device's one metric, written in place of its raw readings when the outbox nears
+ * its disk budget (docs/disk-budget.md#thinning). `seqs` names the readings it replaced.
+ */
+export const ReadingSummaryPayload = z
+  .strictObject({
+    metric: z.enum(MEASURE_IDS),
+    loinc: z.string().nullable(),
+    unit: z.string(),
+    /** Start of the minute, in hub time, the readings were received in. */
+    minute: IsoTime,
+    count: z.number().int().min(1),
+    min: z.number().finite(),
+    max: z.number().finite(),
+    mean: z.number().finite(),
+    seqs: SeqRuns,
+  })
+  .refine((p) => p.min <= p.mean && p.mean <= p.max, { message: 'needs min <= mean <= max' })
+  .refine((p) => seqRunsCount(p.seqs) === p.count, { message: 'seqs must name exactly count readings' });
+
+/**
+ * The hub removed telemetry from its outbox to stay within its disk budget (docs/disk-budget.md):
+ * how much, of what, from when to when. Critical (never shed itself): it is the relay's only word
+ * on why those seqs never arrive.
+ */
+export const OutboxShedPayload = z.strictObject({
+  /** thinned: raw readings replaced by per-minute summaries; dropped: the oldest telemetry deleted */
+  action: z.enum(['thinned', 'dropped']),
+  /** events removed from the outbox */
+  events: z.number().int().min(1),
+  /** summaries written in their place (0 when dropped) */
+  summaries: z.number().int().min(0),
+  /** removed events by kind, readings also as `reading:<metric>` */
+  byKind: z.record(z.string().max(64), z.number().int().min(1)),
+  /** hub times of the oldest and the newest event removed */
+  from: IsoTime,
+  to: IsoTime,
+  /** the removed seqs */
+  seqs: SeqRuns,
+  /** estimated outbox bytes freed, and the budget in force */
+  bytesFreed: z.number().int().min(0),
+  budgetBytes: z.number().int().min(1),
+});
+
 const envelope = {
   id: z.string().regex(UUID_PATTERN, 'must be a UUIDv7'),
   hubId: Id,
@@ -124,6 +182,8 @@ export const Event = z.discriminatedUnion('kind', [
   z.strictObject({ ...envelope, kind: z.literal('device-status'), payload: DeviceStatusPayload }),
   z.strictObject({ ...envelope, kind: z.literal('state'), payload: DeviceState }),
   z.strictObject({ ...envelope, kind: z.literal('audit'), payload: AuditPayload }),
+  z.strictObject({ ...envelope, kind: z.literal('reading-summary'), payload: ReadingSummaryPayload }),
+  z.strictObject({ ...envelope, kind: z.literal('outbox-shed'), payload: OutboxShedPayload }),
   // A staff observation is always about one resident.
   z.strictObject({ ...envelope, residentId: Id, kind: z.literal('observation'), payload: ObservationPayload }),
 ]);

@@ -28,12 +28,12 @@ const SEQ_WIDTH = 16;
 
 /**
  * Which lane an event travels in. Telemetry is what machines produce in volume and the disk budget
- * may thin or drop (readings, device states, device status); everything else, alarms, their
+ * may thin or drop (readings, their per-minute summaries, device states, device status); everything else, alarms, their
  * updates and escalations, calls, audit and staff observations, and any kind added later, is
  * critical: forwarded first and never shed.
  */
 export function laneOf(event: { kind: string }): Lane {
-  return event.kind === 'reading' || event.kind === 'state' || event.kind === 'device-status' ? 'telemetry' : 'critical';
+  return event.kind === 'reading' || event.kind === 'reading-summary' || event.kind === 'state' || event.kind === 'device-status' ? 'telemetry' : 'critical';
 }
 
 export function laneKey(lane: Lane, seq: number): string {

@@ -1,0 +1,69 @@
+/**
+ * The outbox's disk budget as a pure decision (docs/disk-budget.md#thresholds): given the bytes the
+ * outbox holds, what to do now. Critical events are never refused nor shed; telemetry yields.
+ *
+ *   0 ─────── target ── thin ── drop ── ceiling ──── reserve ──── budget
+ *             70 %      80 %    90 %    100 % of (budget − reserve)
+ *
+ * Above `thin`, telemetry is thinned oldest first down to `target`; above `drop` with nothing left
+ * to thin, the oldest telemetry is dropped down to `target`; above the ceiling it is dropped at once,
+ * thinnable or not, so the reserve stays for critical events. New telemetry is never refused: a
+ * reading may raise an alarm (a low SpO2, a device gone offline), so it is stored and goes through
+ * the rules, and the oldest telemetry makes room. The gap between the start of shedding and its
+ * target keeps passes rare (hysteresis): each frees a tenth of the ceiling at least.
+ */
+
+export interface BudgetLimits {
+  /** the whole outbox's budget (outbox.maxBytes) */
+  budgetBytes: number;
+  /** kept for critical events: telemetry stops at budgetBytes − reserveBytes */
+  reserveBytes: number;
+}
+
+export interface BudgetThresholds {
+  /** above this, the oldest telemetry is dropped at once: the rest of the budget is the critical reserve */
+  ceiling: number;
+  /** thinning starts above this */
+  thinAbove: number;
+  /** dropping starts above this, once nothing is left to thin */
+  dropAbove: number;
+  /** shedding stops at or below this */
+  target: number;
+}
+
+export type SheddingAction = 'none' | 'thin' | 'drop-oldest';
+
+export interface SheddingDecision {
+  action: SheddingAction;
+  /** bytes to free to reach the target (0 when action is 'none') */
+  bytesToFree: number;
+}
+
+export const THIN_ABOVE = 0.8;
+export const DROP_ABOVE = 0.9;
+export const TARGET = 0.7;
+
+export function budgetThresholds(limits: BudgetLimits): BudgetThresholds {
+  const ceiling = Math.max(0, limits.budgetBytes - limits.reserveBytes);
+  return {
+    ceiling,
+    thinAbove: Math.floor(ceiling * THIN_ABOVE),
+    dropAbove: Math.floor(ceiling * DROP_ABOVE),
+    target: Math.floor(ceiling * TARGET),
+  };
+}
+
+/**
+ * @param usedBytes what the whole outbox holds (critical events count too: they leave telemetry less room)
+ * @param thinnable whether closed minutes of raw readings are still waiting that a summary could replace
+ */
+export function decideShedding(usedBytes: number, thinnable: boolean, limits: BudgetLimits): SheddingDecision {
+  const t = budgetThresholds(limits);
+  if (usedBytes <= t.thinAbove) return { action: 'none', bytesToFree: 0 };
+  // An emergency drop frees only down to `drop`, and thinning takes it on from there.
+  if (usedBytes > t.ceiling) return { action: 'drop-oldest', bytesToFree: usedBytes - t.dropAbove };
+  const bytesToFree = usedBytes - t.target;
+  if (thinnable) return { action: 'thin', bytesToFree };
+  if (usedBytes > t.dropAbove) return { action: 'drop-oldest', bytesToFree };
+  return { action: 'none', bytesToFree: 0 };
+}

@@ -1,0 +1,27 @@
+/** hub/store/budget-policy.ts: what to do at each fill level of the outbox. */
+import t from 'tap';
+import { budgetThresholds, decideShedding } from '../../../hub/store/budget-policy.ts';
+
+const limits = { budgetBytes: 1100, reserveBytes: 100 }; // ceiling 1000
+
+t.test('thresholds are fractions of the budget less the reserve', async (t) => {
+  t.same(budgetThresholds(limits), { ceiling: 1000, thinAbove: 800, dropAbove: 900, target: 700 });
+  t.same(budgetThresholds({ budgetBytes: 50, reserveBytes: 100 }), { ceiling: 0, thinAbove: 0, dropAbove: 0, target: 0 }, 'a reserve larger than the budget leaves telemetry nothing');
+});
+
+t.test('each fill level and whether anything is thinnable', async (t) => {
+  const rows: Array<[number, boolean, string, number]> = [
+    [0, true, 'none', 0],
+    [800, true, 'none', 0], // at the thin threshold: nothing yet
+    [801, true, 'thin', 101], // thin down to the target (700)
+    [801, false, 'none', 0], // nothing to thin, not yet at the drop threshold
+    [900, false, 'none', 0],
+    [901, false, 'drop-oldest', 201], // drop down to the target
+    [950, true, 'thin', 250], // thinning first while something can be thinned
+    [1001, true, 'drop-oldest', 101], // above the ceiling: drop at once, only down to the drop threshold
+    [5000, false, 'drop-oldest', 4100],
+  ];
+  for (const [used, thinnable, action, bytes] of rows) {
+    t.same(decideShedding(used, thinnable, limits), { action, bytesToFree: bytes }, `${used} bytes, thinnable ${thinnable}`);
+  }
+});
