@@ -5,7 +5,9 @@
  * Why: each `KvStore.batch` call costs a fixed ~30 µs on the main thread (abstract-level's per-batch
  * set-up, classic-level's native call), whatever it holds; one awaited batch per event was the
  * ingest path's limit (docs/benchmarks.md#ingest-mqtt-readings-into-the-durable-log-npm-run-benchingest).
- * Ops keep their order: a later put of a key wins, within a batch and across batches.
+ * A later op on a key wins, within a batch and across batches; within one batch only the last op
+ * of each key is handed to the store (a batch is atomic, so the earlier ones could never be seen),
+ * which spares encoding a device's rule state once per reading when its readings arrive together.
  */
 import type { KvOp, KvStore } from './kv-store.ts';
 
@@ -15,8 +17,8 @@ interface Waiting {
 }
 
 export class WriteCoalescer {
-  /** ops for the next batch, in the order they were handed in */
-  private ops: KvOp[] = [];
+  /** ops for the next batch, keyed by store key: the last op of a key replaces the earlier */
+  private ops = new Map<string, KvOp>();
   /** who waits for the next batch */
   private waiting: Waiting[] = [];
   /** the next batch must be fsynced: one of its writers asked for it */
@@ -28,7 +30,7 @@ export class WriteCoalescer {
   /** Resolves once the batch holding these ops is written (rejects if that batch failed). */
   write(ops: readonly KvOp[], options: { sync: boolean } = { sync: false }): Promise<void> {
     if (ops.length === 0) return Promise.resolve();
-    for (const op of ops) this.ops.push(op);
+    for (const op of ops) this.ops.set(op.key, op);
     if (options.sync) this.sync = true;
     const written = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
     if (!this.writing) this.writing = this.drain();
@@ -41,11 +43,11 @@ export class WriteCoalescer {
   }
 
   private async drain(): Promise<void> {
-    while (this.ops.length > 0) {
-      const ops = this.ops;
+    while (this.ops.size > 0) {
+      const ops = [...this.ops.values()];
       const waiting = this.waiting;
       const sync = this.sync;
-      this.ops = [];
+      this.ops.clear();
       this.waiting = [];
       this.sync = false;
       try {
