@@ -2,7 +2,9 @@
  * Bearer authentication for hubs (ingest) and API keys (REST reads). The
  * secret is hashed and looked up by digest: the index lookup can only leak
  * timing about a SHA-256 output an attacker cannot steer, and the final match
- * is confirmed with a constant-time compare.
+ * is confirmed with a constant-time compare. A revoked hub, or a credential a
+ * rotation replaced once its overlap ended, is refused with 401 and says which
+ * (docs/provisioning.md).
  */
 import type { MiddlewareHandler } from 'hono';
 import { digestsEqual, sha256Hex } from '../crypto.ts';
@@ -36,7 +38,8 @@ async function authenticate<T>(
   return found;
 }
 
-export function requireHub(db: Database): MiddlewareHandler<AppEnv> {
+/** @param now the relay's clock; a replaced credential is refused from its expires_at on. */
+export function requireHub(db: Database, now: () => Date = () => new Date()): MiddlewareHandler<AppEnv> {
   return async function hubAuth(c, next) {
     const hub: HubIdentity = await authenticate(
       c.req.header('authorization'),
@@ -44,12 +47,19 @@ export function requireHub(db: Database): MiddlewareHandler<AppEnv> {
       (h) => h.tokenSha256,
       'hub token',
     );
+    if (hub.revokedAt !== null) {
+      throw new ProblemError('unauthorized', `Hub "${hub.hubId}" is revoked (since ${hub.revokedAt.toISOString()}); an operator's claim code re-provisions it`);
+    }
+    if (hub.expiresAt !== null && hub.expiresAt.getTime() <= now().getTime()) {
+      throw new ProblemError('unauthorized', `This hub token was replaced by a newer credential and stopped working at ${hub.expiresAt.toISOString()}`);
+    }
     c.set('hub', { hubId: hub.hubId, orgId: hub.orgId });
     await next();
   };
 }
 
-export function requireApiKey(db: Database): MiddlewareHandler<AppEnv> {
+/** @param roles when given, a key of another role is refused with 403. */
+export function requireApiKey(db: Database, roles?: readonly ApiKeyIdentity['role'][]): MiddlewareHandler<AppEnv> {
   return async function apiKeyAuth(c, next) {
     const key: ApiKeyIdentity = await authenticate(
       c.req.header('authorization'),
@@ -57,6 +67,9 @@ export function requireApiKey(db: Database): MiddlewareHandler<AppEnv> {
       (k) => k.keySha256,
       'API key',
     );
+    if (roles !== undefined && !roles.includes(key.role)) {
+      throw new ProblemError('forbidden', `This needs an API key with role ${roles.join(' or ')}; this key's role is ${key.role}`);
+    }
     c.set('principal', { keyId: key.keyId, orgId: key.orgId, role: key.role });
     await next();
   };

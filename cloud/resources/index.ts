@@ -4,8 +4,9 @@
  * fails when a folder is missing from this list or two entries share an id.
  */
 import { alarms } from './alarms/routes.ts';
+import { hubs } from './hubs/routes.ts';
 import { downlink } from './downlink/routes.ts';
 import { ingest } from './ingest/routes.ts';
 import type { Resource } from './types.ts';
 
-export const resources: readonly Resource[] = [ingest, alarms, downlink];
+export const resources: readonly Resource[] = [ingest, alarms, downlink, hubs];

@@ -1,10 +1,18 @@
-/** Credential lookups. Both tables hold SHA-256 digests only, never the secrets. */
+/**
+ * Credential lookups. The tables hold SHA-256 digests only, never the secrets. A hub may hold
+ * several credentials (a rotation's overlap, docs/provisioning.md#rotation); each row says when
+ * it stops working, and the hub row whether the hub is revoked.
+ */
 import type { Queryable } from './database.ts';
 
 export interface HubIdentity {
   hubId: string;
   orgId: string;
   tokenSha256: string;
+  /** The hub is revoked: every credential of it is refused. */
+  revokedAt: Date | null;
+  /** This credential was replaced and is refused from this instant (null: no end). */
+  expiresAt: Date | null;
 }
 
 export interface ApiKeyIdentity {
@@ -14,12 +22,22 @@ export interface ApiKeyIdentity {
   keySha256: string;
 }
 
+/** PGlite answers timestamptz as Date, pg too; a string is parsed for safety. */
+function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value : new Date(String(value));
+}
+
 export async function findHubByTokenDigest(q: Queryable, digest: string): Promise<HubIdentity | undefined> {
-  const { rows } = await q.query<HubIdentity>(
-    'SELECT id AS "hubId", org_id AS "orgId", token_sha256 AS "tokenSha256" FROM hubs WHERE token_sha256 = $1',
+  const { rows } = await q.query<{ hubId: string; orgId: string; tokenSha256: string; revokedAt: unknown; expiresAt: unknown }>(
+    `SELECT h.id AS "hubId", h.org_id AS "orgId", c.token_sha256 AS "tokenSha256",
+            h.revoked_at AS "revokedAt", c.expires_at AS "expiresAt"
+     FROM hub_credentials c JOIN hubs h ON h.id = c.hub_id
+     WHERE c.token_sha256 = $1`,
     [digest],
   );
-  return rows[0];
+  const row = rows[0];
+  return row === undefined ? undefined : { ...row, revokedAt: toDate(row.revokedAt), expiresAt: toDate(row.expiresAt) };
 }
 
 export async function findApiKeyByDigest(q: Queryable, digest: string): Promise<ApiKeyIdentity | undefined> {

@@ -13,12 +13,21 @@ import type { Database } from '../../cloud/store/database.ts';
 
 const HUB_TOKEN = 'hub-token-a';
 const API_KEY = 'api-key-a';
+const NOON = new Date('2026-03-01T12:00:00.000Z');
 
 /** Rows by digest, as the hubs / api_keys tables would answer them. */
-function fakeDb(overrides: { hubDigest?: string; keyDigest?: string } = {}): Database & { digests: string[] } {
+function fakeDb(
+  overrides: { hubDigest?: string; keyDigest?: string; revokedAt?: Date; expiresAt?: Date; role?: string } = {},
+): Database & { digests: string[] } {
   const digests: string[] = [];
-  const hub = { hubId: 'hub-a', orgId: 'org-a', tokenSha256: overrides.hubDigest ?? sha256Hex(HUB_TOKEN) };
-  const key = { keyId: 'key-a', orgId: 'org-a', role: 'clinician', keySha256: overrides.keyDigest ?? sha256Hex(API_KEY) };
+  const hub = {
+    hubId: 'hub-a',
+    orgId: 'org-a',
+    tokenSha256: overrides.hubDigest ?? sha256Hex(HUB_TOKEN),
+    revokedAt: overrides.revokedAt ?? null,
+    expiresAt: overrides.expiresAt ?? null,
+  };
+  const key = { keyId: 'key-a', orgId: 'org-a', role: overrides.role ?? 'clinician', keySha256: overrides.keyDigest ?? sha256Hex(API_KEY) };
   const db = {
     digests,
     async query(sql: string, params: unknown[] = []) {
@@ -26,7 +35,7 @@ function fakeDb(overrides: { hubDigest?: string; keyDigest?: string } = {}): Dat
       digests.push(digest);
       // The lookup answers by the real digest even when the stored one is overridden: the
       // constant-time re-check in auth.ts is what must refuse a row whose digest differs.
-      if (/FROM hubs/.test(sql)) return { rows: digest === sha256Hex(HUB_TOKEN) ? [hub] : [], rowCount: 0 };
+      if (/FROM hub_credentials/.test(sql)) return { rows: digest === sha256Hex(HUB_TOKEN) ? [hub] : [], rowCount: 0 };
       if (/FROM api_keys/.test(sql)) return { rows: digest === sha256Hex(API_KEY) ? [key] : [], rowCount: 0 };
       throw new Error(`unexpected SQL ${sql}`);
     },
@@ -42,6 +51,8 @@ function app(db: Database) {
   });
   a.get('/hub', requireHub(db), (c) => c.json(c.get('hub')));
   a.get('/key', requireApiKey(db), (c) => c.json(c.get('principal')));
+  a.get('/operator', requireApiKey(db, ['operator', 'admin']), (c) => c.json(c.get('principal')));
+  a.get('/hub-at-noon', requireHub(db, () => NOON), (c) => c.json(c.get('hub')));
   return a;
 }
 
@@ -115,4 +126,26 @@ t.test('secrets: printable ASCII up to 512 characters', async (t) => {
 t.test('a row whose stored digest differs from the token digest is refused', async (t) => {
   t.equal((await call(fakeDb({ hubDigest: sha256Hex('other') }), '/hub', `Bearer ${HUB_TOKEN}`)).status, 401, 'hub');
   t.equal((await call(fakeDb({ keyDigest: sha256Hex('other') }), '/key', `Bearer ${API_KEY}`)).status, 401, 'API key');
+});
+
+t.test('a revoked hub, or a credential past the end of its rotation overlap, is refused and told why', async (t) => {
+  const revoked = await call(fakeDb({ revokedAt: new Date('2026-03-01T09:00:00.000Z') }), '/hub', `Bearer ${HUB_TOKEN}`);
+  t.same(revoked, {
+    status: 401,
+    body: { code: 'unauthorized', detail: 'Hub "hub-a" is revoked (since 2026-03-01T09:00:00.000Z); an operator\'s claim code re-provisions it' },
+  });
+  const ended = await call(fakeDb({ expiresAt: NOON }), '/hub-at-noon', `Bearer ${HUB_TOKEN}`);
+  t.equal(ended.status, 401, 'refused from the very instant it expires');
+  t.match(ended.body.detail, /replaced by a newer credential and stopped working at 2026-03-01T12:00:00.000Z/);
+  const overlap = await call(fakeDb({ expiresAt: new Date(NOON.getTime() + 1) }), '/hub-at-noon', `Bearer ${HUB_TOKEN}`);
+  t.equal(overlap.status, 200, 'still inside the overlap a millisecond before');
+});
+
+t.test('a route for some roles refuses a valid key of another role with 403', async (t) => {
+  const clinician = await call(fakeDb(), '/operator', `Bearer ${API_KEY}`);
+  t.equal(clinician.status, 403);
+  t.match(clinician.body.detail, /role operator or admin; this key's role is clinician/);
+  t.equal((await call(fakeDb({ role: 'admin' }), '/operator', `Bearer ${API_KEY}`)).status, 200);
+  t.equal((await call(fakeDb({ role: 'operator' }), '/operator', `Bearer ${API_KEY}`)).status, 200);
+  t.equal((await call(fakeDb({ role: 'operator' }), '/operator', 'Bearer nope')).status, 401, 'identity first, then role');
 });
