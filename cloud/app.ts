@@ -4,7 +4,11 @@
  * composition root (main.ts) and tests pass a Database in.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { INGEST_PATH } from '../protocols/wire.ts';
+import { AdmissionConfig, CloudConfig } from './config.ts';
 import { ProblemError } from './errors.ts';
+import { createIngestAdmission } from './http/admission.ts';
+import { createHubClockRecorder } from './http/hub-clock.ts';
 import type { AppEnv } from './http/env.ts';
 import { renderDocsPage, type OpenApiLike } from './http/docs.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
@@ -19,6 +23,10 @@ export interface CreateAppOptions {
   metrics?: Metrics;
   /** Relay clock; defaults to the system clock. */
   now?: () => Date;
+  /** Ingest limits (429/503, docs/relay-pressure.md); unset fields take the config defaults. */
+  admission?: Partial<AdmissionConfig>;
+  /** A hub clock further off than this is flagged, ms; default as in the config. */
+  clockSkewBoundMs?: number;
   /** Aborted when the relay shuts down: long-polls (GET /v1/downlink?wait=) answer at once. */
   closing?: AbortSignal;
 }
@@ -34,6 +42,12 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<AppEnv> {
 
   app.onError(createErrorHandler(logger, metrics));
   app.notFound(createNotFoundHandler(metrics));
+
+  // Around the ingest route (docs/relay-pressure.md): the replica-wide admission first, before any
+  // work; the route's own per-hub check runs after its credential check.
+  const admission = createIngestAdmission({ limits: AdmissionConfig.parse(options.admission ?? {}), metrics, logger });
+  const boundMs = options.clockSkewBoundMs ?? CloudConfig.shape.clockSkewBoundMs.parse(undefined);
+  app.use(INGEST_PATH, admission.overall, createHubClockRecorder({ db, metrics, logger, now, boundMs }));
 
   for (const resource of resources) {
     app.route('/', resource.routes({ db, logger: logger.child({ module: resource.id }), metrics, now, ...(options.closing && { closing: options.closing }) }));

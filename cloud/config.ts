@@ -82,6 +82,22 @@ function checkReferences(value: unknown, ctx: z.RefinementCtx): void {
   }
 }
 
+/** Limits that turn ingest away with 429/503 and Retry-After before the relay falls over (docs/relay-pressure.md). */
+export const AdmissionConfig = z.strictObject({
+  maxInFlight: z.number().int().min(1).default(20).describe('ingest requests this replica works on at once; more are answered 503 (about twice the PostgreSQL pool of 10)'),
+  slowStoreMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(2_000)
+    .describe('when the moving average of an ingest request passes this (ms), maxInFlight is quartered until it recovers (503 for the rest)'),
+  hubMaxInFlight: z.number().int().min(1).default(2).describe('ingest requests of one hub at once; more are answered 429 (a hub sends one at a time)'),
+  hubBatchesPerSecond: z.number().min(0).default(0).describe('token-bucket rate of batches per hub, 429 beyond it; 0: no rate limit (a hub draining a backlog goes as fast as the relay takes it)'),
+  hubBurst: z.number().int().min(1).default(10).describe('batches a hub may send at once before hubBatchesPerSecond applies'),
+  retryAfterMaxSeconds: z.number().int().min(1).max(3600).default(5).describe('a 503 asks for a random Retry-After of 1..this many seconds, so turned-away hubs do not return together'),
+});
+export type AdmissionConfig = z.infer<typeof AdmissionConfig>;
+
 export const CloudConfig = z.strictObject({
   port: z.number().int().min(0).max(65535).default(8787).describe('TCP port to listen on; 0 picks a free one'),
   host: z.string().min(1).default('127.0.0.1').describe('Interface to bind; 0.0.0.0 for all'),
@@ -92,6 +108,13 @@ export const CloudConfig = z.strictObject({
     .optional()
     .describe('PostgreSQL connection URL; when unset the embedded PGlite store is used'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+  admission: AdmissionConfig.prefault({}).describe('Ingest admission: when the relay answers 429 or 503 with Retry-After'),
+  clockSkewBoundMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(120_000)
+    .describe('a hub whose clock (X-Hub-Time) is further than this from the relay\'s is flagged in /metrics and its hub record'),
   bootstrap: Bootstrap.default({ orgs: [], hubs: [], apiKeys: [] }).describe(
     'Organisations, hubs and API keys upserted at every start, so an installer can provision without a running server',
   ),

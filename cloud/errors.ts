@@ -18,6 +18,7 @@ export const PROBLEMS = {
   conflict: { status: 409, title: 'Conflicts with stored data' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'too-many-requests': { status: 429, title: 'Too many requests from this hub' },
   'service-unavailable': { status: 503, title: 'Service unavailable' },
   internal: { status: 500, title: 'Internal server error' },
 } as const satisfies Record<string, { status: number; title: string }>;
@@ -27,13 +28,16 @@ export class ProblemError extends Error {
   readonly code: ProblemCode;
   readonly status: number;
   readonly errors: FieldIssue[] | undefined;
+  /** Sent as Retry-After (429, 503): when the client may try again, in seconds. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ProblemCode, detail: string, options: { errors?: FieldIssue[]; cause?: unknown } = {}) {
+  constructor(code: ProblemCode, detail: string, options: { errors?: FieldIssue[]; cause?: unknown; retryAfterSeconds?: number } = {}) {
     super(detail, { cause: options.cause });
     this.name = 'ProblemError';
     this.code = code;
     this.status = PROBLEMS[code].status;
     this.errors = options.errors;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

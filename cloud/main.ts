@@ -36,7 +36,7 @@ export function createRelay(config: CloudConfig, options: RelayOptions = {}): Re
   const logger = root.child({ module: 'relay' });
   const db = options.db ?? openDatabase(config);
   const closing = new AbortController();
-  const app = createApp({ db, logger: root, metrics: createMetrics(), closing: closing.signal });
+  const app = createApp({ db, logger: root, metrics: createMetrics(), admission: config.admission, clockSkewBoundMs: config.clockSkewBoundMs, closing: closing.signal });
   let server: ServerType | undefined;
 
   return {

@@ -297,7 +297,7 @@ export class Forwarder {
     try {
       res = await doFetch(new URL(INGEST_PATH, this.options.relayUrl), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.token}`, 'x-hub-time': new Date(clock.now()).toISOString(), [ACK_RANGES_HEADER]: ACK_RANGES },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.token}`, 'x-hub-time': new Date(clock.now()).toISOString(), 'x-hub-time': new Date(clock.now()).toISOString(), [ACK_RANGES_HEADER]: ACK_RANGES },
         body: JSON.stringify({ hubId: this.options.hubId, events }),
         signal: abort.signal,
       });

@@ -35,6 +35,7 @@ export function createErrorHandler(logger: Logger, metrics: Metrics) {
   return function handleError(err: Error, c: Context): Response {
     if (err instanceof ProblemError) {
       const headers: Record<string, string> = err.code === 'unauthorized' ? { 'www-authenticate': 'Bearer' } : {};
+      if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.retryAfterSeconds);
       return send(c, metrics, problemBody(err.code, err.message, err.errors), headers);
     }
     if (err instanceof HTTPException && err.status < 500) {

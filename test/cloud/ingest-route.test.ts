@@ -31,7 +31,7 @@ t.test('the OpenAPI entry of POST /v1/ingest', async (t) => {
   t.same(op.security, [{ bearer: [] }]);
   t.equal(op.requestBody.required, true);
   t.same(Object.keys(op.requestBody.content), ['application/json']);
-  t.same(Object.keys(op.responses).sort(), ['200', '400', '401', '403', '409', '413', '415', '500']);
+  t.same(Object.keys(op.responses).sort(), ['200', '400', '401', '403', '409', '413', '415', '429', '500', '503']);
   t.equal(op.responses['200']!.description, 'Batch stored (or already stored)');
   t.match(JSON.stringify(op.responses['200']!.content?.['application/json']), /ackedSeq/, 'the 200 answer is an IngestAck');
   t.equal(ingest.id, 'ingest', 'the resource id');

@@ -2,6 +2,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
+import { admitHub } from '../../http/admission.ts';
 import { requireHub } from '../../http/auth.ts';
 import { ProblemError } from '../../errors.ts';
 import { BEARER_SECURITY, createRouter, problemResponses } from '../../http/openapi.ts';
@@ -66,11 +67,11 @@ export const ingest: Resource = {
         tags: ['ingest'],
         security: BEARER_SECURITY,
         // Size, then identity, then shape: a stranger learns nothing from validation messages.
-        middleware: [limit, requireHub(deps.db), refuseProtoKeys] as const,
+        middleware: [limit, requireHub(deps.db), admitHub, refuseProtoKeys] as const,
         request: { body: { required: true, content: { 'application/json': { schema: IngestBatch } } } },
         responses: {
           200: { description: 'Batch stored (or already stored)', content: { 'application/json': { schema: IngestAck } } },
-          ...problemResponses(400, 401, 403, 409, 413, 415, 500),
+          ...problemResponses(400, 401, 403, 409, 413, 415, 429, 500, 503),
         },
       }),
       async function handleIngest(c) {

@@ -1,0 +1,135 @@
+/**
+ * When the relay turns ingest away (docs/relay-pressure.md): the decisions only, no Hono and no
+ * timers, so they are tested with a fake clock. Per replica: each replica guards its own pool and
+ * event loop, and replicas behind a load balancer add up.
+ *
+ * - The whole replica (503): at most `maxInFlight` ingest requests at once. A slow store shows as
+ *   a moving average of the admitted requests' durations above `slowStoreMs`; then the limit is
+ *   quartered, so fewer transactions wait on the database and the average can recover (requests
+ *   still go through, so it keeps being measured: a limit of zero would never learn it is fast
+ *   again).
+ * - One hub (429): at most `hubMaxInFlight` requests of the hub at once (a forwarder sends one at
+ *   a time; a second overlaps only when the hub gave up on a stalled one), and optionally a token
+ *   bucket of `hubBatchesPerSecond` with `hubBurst`, so one hub draining a backlog cannot take
+ *   every slot from the others.
+ */
+import type { AdmissionConfig } from '../config.ts';
+
+export type ShedReason = 'in-flight' | 'slow-store' | 'hub-in-flight' | 'hub-rate';
+
+export type Verdict = { admitted: true; release: () => void } | { admitted: false; status: 429 | 503; reason: ShedReason; retryAfterSeconds: number };
+
+/** Weight of the newest sample in the moving average: about the last ten requests count. */
+const EWMA_WEIGHT = 0.1;
+/** Per-hub entries idle this long are forgotten, so hubs that went away cost no memory. */
+const HUB_IDLE_FORGET_MS = 60_000;
+
+interface HubState {
+  inFlight: number;
+  tokens: number;
+  /** when tokens were last brought up to date, ms */
+  refilledAt: number;
+  lastUsedAt: number;
+}
+
+export class AdmissionPolicy {
+  private inFlightNow = 0;
+  private latencyMs = 0;
+  /** keyed by hub id */
+  private readonly hubs = new Map<string, HubState>();
+  private sweptAt: number;
+
+  constructor(
+    private readonly limits: AdmissionConfig,
+    private readonly now: () => number = Date.now,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.sweptAt = now();
+  }
+
+  get inFlight(): number {
+    return this.inFlightNow;
+  }
+
+  /** Moving average of admitted ingest requests, ms. */
+  get storeLatencyMs(): number {
+    return this.latencyMs;
+  }
+
+  get slow(): boolean {
+    return this.latencyMs > this.limits.slowStoreMs;
+  }
+
+  /** The replica-wide check, before any work (body, credentials). */
+  enter(): Verdict {
+    const slow = this.slow;
+    const limit = slow ? Math.max(1, Math.floor(this.limits.maxInFlight / 4)) : this.limits.maxInFlight;
+    if (this.inFlightNow >= limit) {
+      // Spread over 1..max s: hubs turned away together must not all come back in the same second.
+      const retryAfterSeconds = 1 + Math.floor(this.random() * this.limits.retryAfterMaxSeconds);
+      return { admitted: false, status: 503, reason: slow ? 'slow-store' : 'in-flight', retryAfterSeconds };
+    }
+    this.inFlightNow += 1;
+    const startedAt = this.now();
+    let released = false;
+    return {
+      admitted: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.inFlightNow -= 1;
+        const sample = Math.max(0, this.now() - startedAt);
+        this.latencyMs = this.latencyMs === 0 ? sample : this.latencyMs + EWMA_WEIGHT * (sample - this.latencyMs);
+      },
+    };
+  }
+
+  /** The per-hub check, once the credential says which hub this is. */
+  enterHub(hubId: string): Verdict {
+    const at = this.now();
+    this.sweep(at);
+    const hub = this.hubs.get(hubId) ?? { inFlight: 0, tokens: this.limits.hubBurst, refilledAt: at, lastUsedAt: at };
+    this.hubs.set(hubId, hub);
+    hub.lastUsedAt = at;
+    if (hub.inFlight >= this.limits.hubMaxInFlight) {
+      return { admitted: false, status: 429, reason: 'hub-in-flight', retryAfterSeconds: 1 };
+    }
+    const rate = this.limits.hubBatchesPerSecond;
+    if (rate > 0) {
+      hub.tokens = Math.min(this.limits.hubBurst, hub.tokens + ((at - hub.refilledAt) / 1000) * rate);
+      hub.refilledAt = at;
+      if (hub.tokens < 1) {
+        // Exactly when the next token is there (whole seconds, at least 1: Retry-After has no fractions).
+        return { admitted: false, status: 429, reason: 'hub-rate', retryAfterSeconds: Math.max(1, Math.ceil((1 - hub.tokens) / rate)) };
+      }
+      hub.tokens -= 1;
+    }
+    hub.inFlight += 1;
+    let released = false;
+    return {
+      admitted: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        hub.inFlight -= 1;
+        hub.lastUsedAt = this.now();
+      },
+    };
+  }
+
+  /** Hubs tracked now (for tests of the forgetting). */
+  get trackedHubs(): number {
+    return this.hubs.size;
+  }
+
+  private sweep(at: number): void {
+    if (at - this.sweptAt < HUB_IDLE_FORGET_MS) return;
+    this.sweptAt = at;
+    // Forgotten only once its bucket would be full again anyway, so forgetting changes no answer.
+    const rate = this.limits.hubBatchesPerSecond;
+    const idleMs = Math.max(HUB_IDLE_FORGET_MS, rate > 0 ? (this.limits.hubBurst / rate) * 1000 : 0);
+    for (const [id, hub] of this.hubs) {
+      if (hub.inFlight === 0 && at - hub.lastUsedAt >= idleMs) this.hubs.delete(id);
+    }
+  }
+}
