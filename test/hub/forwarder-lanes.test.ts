@@ -1,0 +1,163 @@
+/**
+ * Lanes in the forwarder (hub/forwarder.ts, docs/store-and-forward.md): the critical lane goes
+ * first once the relay answers storedRanges, plain seq order with a relay that answers only the
+ * contiguous ack; exactly the ranged seqs are deleted; linkState() for `hub status`. An in-process
+ * relay model (a fake fetch that stores by seq) and a fake clock.
+ */
+import t, { type Test } from 'tap';
+import { Forwarder } from '../../hub/forwarder.ts';
+import { createMetrics } from '../../hub/metrics.ts';
+import { EventLog } from '../../hub/store/event-log.ts';
+import { createMemoryStore } from '../../hub/store/memory-store.ts';
+import { Outbox } from '../../hub/store/outbox.ts';
+import { ACK_RANGES, ACK_RANGES_HEADER, toSeqRanges } from '../../protocols/wire.ts';
+import { FakeClock } from '../fakes/fake-clock.ts';
+import { createTestLogger } from '../fakes/test-logger.ts';
+import { until } from '../fakes/wait.ts';
+
+const reading = (v: number) => ({ kind: 'reading', deviceId: 'ox', payload: { metric: 'spo2', loinc: '59408-5', value: 90 + v, unit: '%' } }) as const;
+const call = (deviceSeq: number) => ({ kind: 'call-point', deviceId: 'cp-1', payload: { event: 'call', deviceSeq, battery: null, via: 'serial' } }) as const;
+
+interface Body {
+  events: Array<{ seq: number; id: string }>;
+}
+/** How the relay model answers one batch, given the seqs it holds after storing it. */
+type Answer = (body: Body, held: Set<number>, headers: Record<string, string>) => Response | Promise<Response>;
+
+const json = (value: unknown) => new Response(JSON.stringify(value), { status: 200, headers: { 'content-type': 'application/json' } });
+const contiguous = (held: Set<number>) => {
+  let n = 0;
+  while (held.has(n + 1)) n++;
+  return n;
+};
+/** A relay that answers ranges when asked, as cloud/resources/ingest does. */
+const rangesRelay: Answer = (body, held, headers) =>
+  json({
+    ackedSeq: contiguous(held),
+    stored: body.events.length,
+    duplicates: 0,
+    relayTime: '2026-11-25T03:00:00.000Z',
+    ...(headers[ACK_RANGES_HEADER] === ACK_RANGES && { storedRanges: toSeqRanges(body.events.map((e) => e.seq)) }),
+  });
+/** A relay from before ranges: the contiguous ack only. */
+const oldRelay: Answer = (body, held) => json({ ackedSeq: contiguous(held), stored: body.events.length, duplicates: 0, relayTime: '2026-11-25T03:00:00.000Z' });
+
+async function rig(t: Test, answer: Answer, options: { store?: (seq: number) => boolean } = {}) {
+  const clock = new FakeClock(Date.parse('2026-11-25T03:00:00Z'));
+  const store = createMemoryStore();
+  await store.open();
+  let outbox: Outbox | null = null;
+  const log = new EventLog({ hubId: 'h1', store, clock, onDurable: (events) => outbox?.written(events) });
+  await log.start();
+  outbox = new Outbox(store);
+  await outbox.start();
+  const metrics = createMetrics();
+  const { logger } = createTestLogger('debug');
+  /** every seq the relay model holds, and how often each arrived */
+  const held = new Set<number>();
+  const arrivals = new Map<number, number>();
+  const batches: number[][] = [];
+  let reject: Error | null = null;
+  const fakeFetch = (async (_input: URL | RequestInfo, init?: RequestInit) => {
+    if (reject) throw reject;
+    const body = JSON.parse(String(init?.body)) as Body;
+    batches.push(body.events.map((e) => e.seq));
+    for (const e of body.events) {
+      arrivals.set(e.seq, (arrivals.get(e.seq) ?? 0) + 1);
+      if (options.store?.(e.seq) ?? true) held.add(e.seq);
+    }
+    return answer(body, held, init?.headers as Record<string, string>);
+  }) as typeof fetch;
+  const forwarder = new Forwarder({
+    hubId: 'h1',
+    relayUrl: 'http://relay.test:8080',
+    token: 'hub-token-0123456789',
+    outbox,
+    batchSize: 3,
+    retryMinMs: 100,
+    retryMaxMs: 1000,
+    idleMs: 5000,
+    clock,
+    logger,
+    metrics,
+    fetch: fakeFetch,
+    random: () => 1,
+  });
+  t.teardown(() => forwarder.stop());
+  /** Fires timers until `done` holds (each round runs on a timer). */
+  const runUntil = async (done: () => boolean, what: string) => {
+    for (let i = 0; i < 200 && !done(); i++) {
+      clock.runNext();
+      await until(() => clock.pending > 0 || done(), `${what}: a round settled`);
+    }
+    t.ok(done(), what);
+  };
+  const failures = (reason: string) => metrics.get('forward_failures_total', { reason });
+  const o = outbox;
+  return { clock, log, outbox: o, forwarder, batches, arrivals, held, runUntil, failures, cut: (err: Error | null) => (reject = err) };
+}
+
+t.test('a relay with ranges: the call waiting behind telemetry goes in the next round, each event arrives once', async (t) => {
+  const r = await rig(t, rangesRelay);
+  for (let v = 1; v <= 6; v++) await r.log.append(reading(v));
+  r.forwarder.start();
+  await r.runUntil(() => r.batches.length === 1, 'first round sent');
+  t.same(r.batches[0], [1, 2, 3], 'the first round is in seq order: the relay has not yet shown it answers ranges');
+  await r.log.append(call(1));
+  t.same(r.outbox.stats().lanes.critical.depth, 1, 'the call waits in the critical lane');
+  await r.runUntil(() => r.outbox.ackedSeq === 7, 'everything delivered');
+  t.same(r.batches, [[1, 2, 3], [7], [4, 5, 6]], 'the call overtakes the telemetry backlog');
+  t.same([...r.arrivals.values()], [1, 1, 1, 1, 1, 1, 1], 'nothing sent twice');
+  t.same(await r.outbox.peek(10), []);
+  const link = r.forwarder.linkState();
+  t.match(link, { state: 'up', ackMode: 'ranges', lastError: null });
+  t.ok(link.drainRatePerS > 0 && link.lastSuccessAt !== null, 'drain rate and last success reported');
+});
+
+t.test('a relay without ranges: plain seq order, so its contiguous ack always covers what was sent', async (t) => {
+  const r = await rig(t, oldRelay);
+  for (let v = 1; v <= 6; v++) await r.log.append(reading(v));
+  await r.log.append(call(1));
+  r.forwarder.start();
+  await r.runUntil(() => r.outbox.ackedSeq === 7, 'everything delivered');
+  t.same(r.batches, [[1, 2, 3], [4, 5, 6], [7]]);
+  t.equal(r.failures('ack-below-batch'), 0, 'no round wasted on a batch the ack cannot describe');
+  t.equal(r.forwarder.linkState().ackMode, 'seq-order');
+});
+
+t.test('ranges decide what is deleted: the unstored part is sent again; a claim outside the batch deletes nothing more', async (t) => {
+  const answers: Answer[] = [
+    rangesRelay,
+    // seq 5 not stored: the relay names 4 and 6 only
+    (body, held) => json({ ackedSeq: contiguous(held), stored: 2, duplicates: 0, relayTime: 'x', storedRanges: toSeqRanges(body.events.map((e) => e.seq).filter((s) => s !== 5)) }),
+    // a relay naming seqs it was not sent in this batch (6 and 9)
+    (_body, held) => json({ ackedSeq: contiguous(held), stored: 3, duplicates: 0, relayTime: 'x', storedRanges: [[5, 9]] }),
+  ];
+  const r = await rig(t, (body, held, headers) => (answers.shift() ?? rangesRelay)(body, held, headers));
+  for (let v = 1; v <= 9; v++) await r.log.append(reading(v));
+  r.forwarder.start();
+  await r.runUntil(() => r.batches.length === 2, 'two rounds');
+  t.same(r.batches[1], [4, 5, 6]);
+  t.same((await r.outbox.peek(10)).map((e) => e.seq), [5, 7, 8, 9], 'seq 5 kept: the relay did not name it');
+  t.equal(r.failures('partial-ack'), 1);
+  await r.runUntil(() => r.batches.length === 3, 'third round');
+  t.same(r.batches[2], [5, 7, 8]);
+  t.same((await r.outbox.peek(10)).map((e) => e.seq), [9], 'seq 9 lies in the claimed range but was not sent: kept');
+  t.equal(r.failures('ack-beyond-batch'), 1, 'and the claim is counted');
+  await r.runUntil(() => r.outbox.ackedSeq === 9, 'the rest delivered');
+});
+
+t.test('linkState follows the rounds: down without an answer, up again after', async (t) => {
+  const r = await rig(t, rangesRelay);
+  t.match(r.forwarder.linkState(), { state: 'unknown', lastError: null, lastSuccessAt: null, drainRatePerS: 0, ackMode: 'seq-order' });
+  await r.log.append(reading(1));
+  r.cut(new Error('connect ECONNREFUSED'));
+  r.forwarder.start();
+  await r.runUntil(() => r.failures('network') >= 1, 'a failed round');
+  t.match(r.forwarder.linkState(), { state: 'down', lastError: { reason: 'network', message: /ECONNREFUSED/ } });
+  r.cut(null);
+  await r.runUntil(() => r.outbox.ackedSeq === 1, 'delivered after the outage');
+  t.match(r.forwarder.linkState(), { state: 'up', lastError: { reason: 'network' }, drainRatePerS: 0.1 });
+  r.clock.advance(11_000);
+  t.equal(r.forwarder.linkState().drainRatePerS, 0, 'the rate covers the last 10 s only');
+});
