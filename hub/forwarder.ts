@@ -151,6 +151,11 @@ export class Forwarder {
   private link: Omit<LinkState, 'drainRatePerS' | 'ackMode'> = { state: 'unknown', lastError: null, lastSuccessAt: null };
   /** [clock ms, events deleted] per round within DRAIN_RATE_WINDOW_MS */
   private drained: Array<[number, number]> = [];
+  /** when the last round began, and the critical lane's depth then (for the early try) */
+  private lastRoundAt = -Infinity;
+  private criticalAtRound = 0;
+  /** why the last round failed, null when it did not */
+  private lastFailure: ForwardFailureReason | null = null;
 
   constructor(private readonly options: ForwarderOptions) {}
 
@@ -186,9 +191,17 @@ export class Forwarder {
     return { ...this.link, drainRatePerS: sum / (DRAIN_RATE_WINDOW_MS / 1000), ackMode: this.relayRanges ? 'ranges' : 'seq-order' };
   }
 
-  /** More may be forwardable: send soon unless a retry wait is in force. */
+  /**
+   * More may be forwardable: send soon unless a retry wait is in force. One exception: a new
+   * critical event while the relay was merely unreachable earns one early try, so an alarm raised
+   * just after the link came back does not wait out a long backoff (docs/store-and-forward.md#backoff).
+   */
   notify(): void {
-    if (this.stopped || this.failures > 0) return;
+    if (this.stopped) return;
+    if (this.failures > 0) {
+      if (this.earlyTryDue()) this.schedule(0);
+      return;
+    }
     if (this.running) {
       this.wakeRequested = true;
       return;
@@ -205,10 +218,23 @@ export class Forwarder {
     }, ms);
   }
 
+  /**
+   * During a retry wait: the critical lane grew since the last round began, the last failure was
+   * no answer at all (a busy relay's Retry-After and a refusal are honoured), and the last try is at
+   * least retryMinMs old, which bounds the extra tries to one per retryMinMs however many alarms come.
+   */
+  private earlyTryDue(): boolean {
+    if (this.running || (this.lastFailure !== 'network' && this.lastFailure !== 'timeout')) return false;
+    if (this.options.clock.now() - this.lastRoundAt < this.options.retryMinMs) return false;
+    return this.options.outbox.stats().lanes.critical.depth > this.criticalAtRound;
+  }
+
   private async cycle(): Promise<void> {
     if (this.running || this.stopped) return;
     this.running = true;
     this.wakeRequested = false;
+    this.lastRoundAt = this.options.clock.now();
+    this.criticalAtRound = this.options.outbox.stats().lanes.critical.depth;
     let round: Round;
     try {
       round = await this.sendOnce();
@@ -220,6 +246,7 @@ export class Forwarder {
     }
     if (this.stopped) return; // an abort by stop() is not a failure
     const { anomaly } = round;
+    this.lastFailure = anomaly?.reason ?? null;
     this.observe(round);
     if (anomaly) this.report(anomaly);
     else if (this.reported !== null) {

@@ -47,7 +47,8 @@ async function rig(t: Test, answer: Answer, options: { store?: (seq: number) => 
   const store = createMemoryStore();
   await store.open();
   let outbox: Outbox | null = null;
-  const log = new EventLog({ hubId: 'h1', store, clock, onDurable: (events) => outbox?.written(events) });
+  let forwarder: Forwarder | null = null;
+  const log = new EventLog({ hubId: 'h1', store, clock, onDurable: (events) => outbox?.written(events), onForwardable: () => forwarder?.notify() });
   await log.start();
   outbox = new Outbox(store);
   await outbox.start();
@@ -68,14 +69,14 @@ async function rig(t: Test, answer: Answer, options: { store?: (seq: number) => 
     }
     return answer(body, held, init?.headers as Record<string, string>);
   }) as typeof fetch;
-  const forwarder = new Forwarder({
+  forwarder = new Forwarder({
     hubId: 'h1',
     relayUrl: 'http://relay.test:8080',
     token: 'hub-token-0123456789',
     outbox,
     batchSize: 3,
     retryMinMs: 100,
-    retryMaxMs: 1000,
+    retryMaxMs: 60_000,
     idleMs: 5000,
     clock,
     logger,
@@ -94,7 +95,8 @@ async function rig(t: Test, answer: Answer, options: { store?: (seq: number) => 
   };
   const failures = (reason: string) => metrics.get('forward_failures_total', { reason });
   const o = outbox;
-  return { clock, log, outbox: o, forwarder, batches, arrivals, held, runUntil, failures, cut: (err: Error | null) => (reject = err) };
+  const f = forwarder;
+  return { clock, log, outbox: o, forwarder: f, batches, arrivals, held, runUntil, failures, cut: (err: Error | null) => (reject = err) };
 }
 
 t.test('a relay with ranges: the call waiting behind telemetry goes in the next round, each event arrives once', async (t) => {
@@ -160,4 +162,41 @@ t.test('linkState follows the rounds: down without an answer, up again after', a
   t.match(r.forwarder.linkState(), { state: 'up', lastError: { reason: 'network' }, drainRatePerS: 0.1 });
   r.clock.advance(11_000);
   t.equal(r.forwarder.linkState().drainRatePerS, 0, 'the rate covers the last 10 s only');
+});
+
+t.test('a new critical event during a retry wait after no answer earns one early try; telemetry does not', async (t) => {
+  const r = await rig(t, rangesRelay);
+  await r.log.append(reading(1));
+  r.cut(new Error('connect ECONNREFUSED'));
+  r.forwarder.start();
+  await r.runUntil(() => r.failures('network') >= 6, 'six failed rounds: the backoff is long now');
+  const wait = r.clock.pendingDelays[0]!;
+  t.ok(wait > 1000, `a long wait (${wait} ms)`);
+  r.cut(null); // the link is back; the hub does not know yet
+  r.clock.advance(100);
+  await r.log.append(reading(2));
+  t.equal(r.clock.pendingDelays[0], wait - 100, 'telemetry waits out the backoff');
+  await r.log.append(call(1));
+  t.equal(r.clock.pendingDelays[0], 0, 'a call tries at once');
+  await r.runUntil(() => r.outbox.ackedSeq === 3, 'delivered');
+  t.same(r.batches, [[1, 2, 3]], 'the early try carried it all, in seq order (the relay had not answered ranges yet)');
+});
+
+t.test('no early try while the relay asked for the wait (busy) nor within retryMinMs of the last try', async (t) => {
+  let busy = true;
+  const r = await rig(t, (body, held, headers) => (busy ? new Response('', { status: 503, headers: { 'retry-after': '30' } }) : rangesRelay(body, held, headers)));
+  await r.log.append(reading(1));
+  r.forwarder.start();
+  await r.runUntil(() => r.failures('busy') >= 1, 'a busy answer');
+  const wait = r.clock.pendingDelays[0]!;
+  r.clock.advance(500);
+  await r.log.append(call(1));
+  t.equal(r.clock.pendingDelays[0], wait - 500, 'Retry-After is honoured, alarm or not');
+  busy = false;
+  r.cut(new Error('connect ECONNREFUSED'));
+  r.clock.runNext();
+  await until(() => r.failures('network') >= 1 && r.clock.pending > 0, 'a failed round');
+  const next = r.clock.pendingDelays[0]!;
+  await r.log.append(call(2));
+  t.equal(r.clock.pendingDelays[0], next, 'not within retryMinMs of the last try');
 });
