@@ -149,6 +149,23 @@ export const HubConfig = z
         idleMs: z.number().int().positive().default(5000).describe('poll interval when nothing new is appended'),
       })
       .prefault({}),
+    outbox: z
+      .strictObject({
+        maxBytes: z
+          .number()
+          .int()
+          .min(1_048_576)
+          .default(512 * 1024 * 1024)
+          .describe('disk budget of the outbox (bytes of stored events, before LevelDB compression); near it telemetry is thinned, then dropped oldest first (docs/disk-budget.md)'),
+        criticalReserveBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(32 * 1024 * 1024)
+          .describe('part of maxBytes only critical events (alarms, calls, audit) may fill; telemetry is shed above maxBytes minus this'),
+      })
+      .refine((o) => o.criticalReserveBytes < o.maxBytes, { message: 'criticalReserveBytes must be less than maxBytes', path: ['criticalReserveBytes'] })
+      .prefault({}),
     ble: z
       .strictObject({
         poweredOnTimeoutMs: z.number().int().positive().default(10_000).describe('how long to wait for the adapter to power on before reporting it missing'),
@@ -348,6 +365,7 @@ export const HUB_ENV: Record<string, { path: string[]; type: 'string' | 'number'
   HUB_BROKER_PORT: { path: ['broker', 'port'], type: 'number', flag: '--broker-port' },
   HUB_RELAY_URL: { path: ['relay', 'url'], type: 'string', flag: '--relay-url' },
   HUB_RELAY_TOKEN: { path: ['relay', 'token'], type: 'string' },
+  HUB_OUTBOX_MAX_BYTES: { path: ['outbox', 'maxBytes'], type: 'number' },
   HUB_ZIGBEE2MQTT_PASSWORD: { path: ['zigbee2mqtt', 'password'], type: 'string' },
 };
 
