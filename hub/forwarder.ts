@@ -154,6 +154,8 @@ export class Forwarder {
   /** when the last round began, and the critical lane's depth then (for the early try) */
   private lastRoundAt = -Infinity;
   private criticalAtRound = 0;
+  /** clock ms at which the pending timer fires */
+  private timerDueAt = Infinity;
   /** why the last round failed, null when it did not */
   private lastFailure: ForwardFailureReason | null = null;
 
@@ -199,7 +201,8 @@ export class Forwarder {
   notify(): void {
     if (this.stopped) return;
     if (this.failures > 0) {
-      if (this.earlyTryDue()) this.schedule(0);
+      const early = this.earlyTryDelay();
+      if (early !== null && this.options.clock.now() + early < this.timerDueAt) this.schedule(early);
       return;
     }
     if (this.running) {
@@ -212,6 +215,7 @@ export class Forwarder {
   private schedule(ms: number): void {
     if (this.stopped) return;
     if (this.timer) this.options.clock.clearTimeout(this.timer);
+    this.timerDueAt = this.options.clock.now() + ms;
     this.timer = this.options.clock.setTimeout(() => {
       this.timer = null;
       this.inFlight = this.cycle();
@@ -219,14 +223,15 @@ export class Forwarder {
   }
 
   /**
-   * During a retry wait: the critical lane grew since the last round began, the last failure was
-   * no answer at all (a busy relay's Retry-After and a refusal are honoured), and the last try is at
-   * least retryMinMs old, which bounds the extra tries to one per retryMinMs however many alarms come.
+   * During a retry wait, when the critical lane grew since the last round began and the last
+   * failure was no answer at all (a busy relay's Retry-After and a refusal are honoured): the delay
+   * to an early try, retryMinMs after the last try began, which bounds the extra tries to one per
+   * retryMinMs however many alarms come. Null when no early try is due.
    */
-  private earlyTryDue(): boolean {
-    if (this.running || (this.lastFailure !== 'network' && this.lastFailure !== 'timeout')) return false;
-    if (this.options.clock.now() - this.lastRoundAt < this.options.retryMinMs) return false;
-    return this.options.outbox.stats().lanes.critical.depth > this.criticalAtRound;
+  private earlyTryDelay(): number | null {
+    if (this.running || (this.lastFailure !== 'network' && this.lastFailure !== 'timeout')) return null;
+    if (this.options.outbox.stats().lanes.critical.depth <= this.criticalAtRound) return null;
+    return Math.max(0, this.lastRoundAt + this.options.retryMinMs - this.options.clock.now());
   }
 
   private async cycle(): Promise<void> {
