@@ -6,6 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { deviceDefinitions, getDeviceDefinition } from '../drivers/index.ts';
+import { MAX_DOWNLINK_WAIT_SECONDS } from '../protocols/downlink.ts';
 import { Id } from '../protocols/event.ts';
 import { ZIGBEE2MQTT_ROLES } from '../protocols/zigbee2mqtt/index.ts';
 import { AlarmsConfig } from './alarms/escalation.ts';
@@ -147,6 +148,19 @@ export const HubConfig = z
         retryMinMs: z.number().int().positive().default(1000),
         retryMaxMs: z.number().int().positive().default(60_000),
         idleMs: z.number().int().positive().default(5000).describe('poll interval when nothing new is appended'),
+        downlink: z
+          .strictObject({
+            waitSeconds: z
+              .number()
+              .int()
+              .min(0)
+              .max(MAX_DOWNLINK_WAIT_SECONDS)
+              .default(25)
+              .describe('long-poll: the relay holds each pull up to this long until a new version exists; 0 polls every intervalMs instead'),
+            intervalMs: z.number().int().min(100).default(2000).describe('pause between two downlink pulls (ms); with waitSeconds 0, the polling period'),
+          })
+          .prefault({})
+          .describe('pulling the downlink (docs/downlink.md); on whenever relay.url is set'),
       })
       .prefault({}),
     outbox: z

@@ -11,6 +11,9 @@ import { CallDedup } from './call-dedup.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { HubConfig } from './config.ts';
 import { createDeviceDirectory } from './devices.ts';
+import { DownlinkService, type DownlinkState } from './downlink/downlink-service.ts';
+import { createLiveBindings } from './downlink/live-bindings.ts';
+import { configView, type DownlinkBase } from './downlink/resolve-downlink.ts';
 import { Forwarder } from './forwarder.ts';
 import { createLogger, urlForLog, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -51,6 +54,8 @@ export interface Hub {
   readonly outbox: Outbox;
   readonly pipeline: Pipeline;
   readonly metrics: Metrics;
+  /** The downlink in force and the last pull's outcome (docs/downlink.md#status). */
+  downlinkState(): DownlinkState;
 }
 
 export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub {
@@ -58,7 +63,11 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   const clock = deps.clock ?? systemClock;
   const metrics = createMetrics();
   const store = deps.store ?? createLevelStore(join(config.dataDir, 'leveldb'));
-  const devices = createDeviceDirectory(config);
+  const ruleOptions = supervisionWithModelIntervals(config.rules, config.devices, createDeviceDirectory(config));
+  // Devices' rooms and residents, room names and rule options as the downlink has them (docs/downlink.md).
+  const downlinkBase: DownlinkBase = { hubId: config.hubId, rooms: config.rooms, devices: config.devices, ruleOptions };
+  const bindings = createLiveBindings(configView(downlinkBase));
+  const devices = bindings.devices;
   let forwarder: Forwarder | null = null;
   const log = new EventLog({
     hubId: config.hubId,
@@ -69,7 +78,6 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   });
   const outbox = new Outbox(store, () => log.forwardableSeq);
   const alarms = new AlarmService({ store, log, clock, logger: logger.child({ module: 'alarms' }), metrics, escalation: config.alarms });
-  const ruleOptions = supervisionWithModelIntervals(config.rules, config.devices, devices);
   const engine = new RuleEngine({ rules: RULES, ruleOptions, alarms, store, clock, logger: logger.child({ module: 'rules' }) });
   const pipeline = new Pipeline({
     log,
@@ -105,7 +113,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     ...config.panel,
     hubId: config.hubId,
     alarms,
-    roomNames: new Map(config.rooms.map((r) => [r.id, r.name])),
+    roomNames: bindings.roomNames,
     metrics,
     logger: logger.child({ module: 'panel' }),
     staff: config.staff, displays: config.displays, store, clock,
@@ -135,6 +143,19 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
       metrics,
     });
   }
+  const downlink = new DownlinkService({
+    base: downlinkBase,
+    bindings,
+    applyRuleOptions: (options) => engine.replaceOptions(options),
+    dataDir: config.dataDir,
+    ...(config.relay.url &&
+      config.relay.token && {
+        relay: { url: config.relay.url, token: config.relay.token, ...config.relay.downlink, retryMinMs: config.relay.retryMinMs, retryMaxMs: config.relay.retryMaxMs },
+      }),
+    clock,
+    logger: logger.child({ module: 'downlink' }),
+    metrics,
+  });
   metrics.define('outbox_backlog', 'gauge', 'Events written but not yet acknowledged by the relay', () =>
     Math.max(0, log.seq - outbox.ackedSeq),
   );
@@ -147,12 +168,15 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     outbox,
     pipeline,
     metrics,
+    downlinkState: () => downlink.downlinkState(),
     async start() {
       if (!deps.store) {
         // Owner only (0700): the event log with residents' events lives under it.
         mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
         chmodSync(config.dataDir, 0o700);
       }
+      // The last good downlink before anything else: rules and devices start on the bindings it set.
+      await downlink.loadLastGood();
       await store.open();
       await log.start();
       await outbox.start();
@@ -166,6 +190,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
       await zigbee2mqtt.start();
       await ble.start();
       forwarder?.start();
+      downlink.start();
       const host = config.panel.host === '0.0.0.0' || config.panel.host === '::' ? 'localhost' : config.panel.host;
       const running = { panelUrl: `http://${host}:${panelPort}/`, panelPort, brokerPort };
       logger.info({ ...running, seq: log.seq, relay: config.relay.url ? urlForLog(config.relay.url) : null }, 'hub started');
@@ -187,6 +212,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     pipeline.stop();
     await engine.stop();
     await forwarder?.stop();
+    await downlink.stop();
     await panel.stop();
     await alarms.stop();
     await log.stop();

@@ -44,7 +44,7 @@ export class RuleEngine {
   private readonly scopes = new Map<string, Map<string, ScopeRecord>>();
   /** pending wake-up timers, keyed by ruleStateKey(rule, scope) */
   private readonly timers = new Map<string, { at: number; handle: unknown }>();
-  private readonly options: Map<string, unknown>;
+  private options: Map<string, unknown>;
   private readonly byId: Map<string, Rule<unknown, unknown>>;
   /** Events and ticks run one at a time, so a tick never sees a state an event is halfway through. */
   private tail: Promise<unknown> = Promise.resolve();
@@ -56,6 +56,18 @@ export class RuleEngine {
     this.writer = new WriteCoalescer(deps.store);
     this.options = new Map(deps.rules.map((r) => [r.id, r.options.parse(deps.ruleOptions[r.id] ?? {})]));
     this.byId = new Map(deps.rules.map((r) => [r.id, r]));
+  }
+
+  /**
+   * New options for every rule (a downlink changed them, docs/downlink.md#applying). All are parsed
+   * before any is used, and the swap waits behind the event being evaluated, so no event sees some
+   * rules with the old options and some with the new. Throws, changing nothing, when one does not parse.
+   */
+  replaceOptions(ruleOptions: Readonly<Record<string, unknown>>): Promise<void> {
+    const parsed = new Map(this.deps.rules.map((r) => [r.id, r.options.parse(ruleOptions[r.id] ?? {})]));
+    return this.serial(async () => {
+      this.options = parsed;
+    });
   }
 
   /** Loads every rule's stored state and re-arms its wake-ups. Call before any event is handled. */
