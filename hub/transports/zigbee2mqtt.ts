@@ -7,7 +7,7 @@
  *   a retained message there is one the broker replayed at subscribe time: never a live press.
  * Each state payload goes through the device's model to the one pipeline entry.
  */
-import mqtt from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { InputRejected, type Zigbee2mqttDeviceDefinition } from '../../drivers/device-definition.ts';
 import { decodeZigbee2mqttAvailability, parseZigbee2mqttTopic } from '../../protocols/zigbee2mqtt/index.ts';
 import type { Clock } from '../clock.ts';
@@ -29,7 +29,7 @@ export interface Zigbee2mqttTransportOptions {
 }
 
 export class Zigbee2mqttTransport {
-  private client: mqtt.MqttClient | null = null;
+  private client: MqttClient | null = null;
   /** last press number given, keyed by device id */
   private readonly seqs = new Map<string, number>();
   private bridgeOnline: boolean | null = null;
@@ -50,6 +50,8 @@ export class Zigbee2mqttTransport {
     );
     const { url, username, password } = this.options.config;
     if (!url) return;
+    // Loaded only for an external broker: mqtt.js adds ~15 MiB RSS to a hub that never uses it (docs/benchmarks.md#memory).
+    const { default: mqtt } = await import('mqtt');
     const client = mqtt.connect(url, {
       clientId: `carehub-${this.options.hubId}-z2m`,
       ...(username !== undefined && { username }),
