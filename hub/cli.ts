@@ -7,6 +7,7 @@ import { staffCommand } from './cli-staff.ts';
 import { fallsCommand } from './tools/falls-command.ts';
 import { news2Command } from './tools/news2-command.ts';
 import { newSecret, sha256Hex } from './secrets.ts';
+import { resolveRelayCredential } from './credential-store.ts';
 
 const USAGE = `Usage: hub <command> [options]
 
@@ -15,7 +16,9 @@ Commands:
   check-config       validate the config and print the effective settings
   staff add <id>     add a staff member who may sign in on the panel (asks for the PIN twice; hub staff --help)
   display add <name> pair a display that shows alarms without a sign-in (prints a one-time link; hub display --help)
+  provision --relay URL --claim CODE  exchange the operator's claim code for this hub's relay credential (hub provision --help)
   hash-secret        make a new random device or hub token (256 bits) and print it with its SHA-256 for the config
+  status             ask the running hub how its outbox, disk budget and relay link are doing (hub status --help)
   falls --format sisfall FILE...  run the fall detector over recorded traces, one JSON line per file (hub falls --help)
   news2 '<json>'|-   NEWS2 score and band of one observation set, or one per line of stdin (hub news2 --help)
   decode <codec> [<characteristic>] <hex>|-  what a device codec makes of one frame, as JSON (hub decode --help)
@@ -25,7 +28,7 @@ Options (start, check-config):
       --data DIR         data folder for LevelDB (env HUB_DATA_DIR, default ./data/hub)
       --panel-port N     alarm panel HTTP port (env HUB_PANEL_PORT, default 8080; 0 = any free port)
       --broker-port N    MQTT broker port (env HUB_BROKER_PORT, default 1884; 0 = any free port)
-      --relay-url URL    cloud relay base URL (env HUB_RELAY_URL; token in HUB_RELAY_TOKEN)
+      --relay-url URL    cloud relay base URL (env HUB_RELAY_URL; token in HUB_RELAY_TOKEN, else the one hub provision stored)
       --log-level LEVEL  fatal|error|warn|info|debug|trace|silent (env HUB_LOG_LEVEL)
   -h, --help             show this help
 
@@ -51,7 +54,9 @@ const defaultIo: CliIo = {
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   if (argv[0] === 'staff' || argv[0] === 'display') return staffCommand(argv, io);
   if (argv[0] === 'falls') return fallsCommand(argv, io);
+  if (argv[0] === 'provision') return (await import('./provision-command.ts')).provisionCommand(argv.slice(1), io);
   if (argv[0] === 'news2') return news2Command(argv.slice(1), io);
+  if (argv[0] === 'status') return (await import('./tools/status-command.ts')).statusCommand(argv.slice(1), io);
   if (argv[0] === 'decode') return (await import('./tools/decode-command.ts')).decodeCommand(argv.slice(1), io); // loads the codecs only when asked
   let parsed;
   try {
@@ -142,7 +147,18 @@ async function runDaemon(config: Parameters<typeof createHub>[0], file: string |
   process.umask(0o077);
   const logger = createLogger(config.logLevel);
   if (file) warnIfConfigReadable(file, logger.child({ module: 'config' }));
-  const hub = createHub(config, { logger });
+  let relay;
+  try {
+    relay = resolveRelayCredential(config);
+  } catch (err) {
+    logger.fatal({ err }, 'the stored relay credential cannot be used');
+    return 2;
+  }
+  if (relay.url === undefined && relay.reason === 'not-provisioned') {
+    // The edge works alone (docs/architecture.md#promises, 3): start, keep everything, and say what is missing.
+    logger.error('relay.url is set but this hub has no credential: run `hub provision --relay <url> --claim <code>`; nothing is forwarded until then');
+  }
+  const hub = createHub(relay.url === undefined ? config : { ...config, relay: { ...config.relay, url: relay.url, token: relay.token } }, { logger });
   let running;
   try {
     running = await hub.start();

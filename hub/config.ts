@@ -143,7 +143,7 @@ export const HubConfig = z
           .boolean()
           .default(false)
           .describe('allow an http:// relay URL on a non-loopback host (the token then crosses the network in the clear)'),
-        token: z.string().min(16).optional().describe('this hub\'s bearer credential (prefer HUB_RELAY_TOKEN)'),
+        token: z.string().min(16).optional().describe('this hub\'s bearer credential (prefer HUB_RELAY_TOKEN, or `hub provision`, which stores it in the data folder)'),
         batchSize: z.number().int().min(1).max(1000).default(500),
         retryMinMs: z.number().int().positive().default(1000),
         retryMaxMs: z.number().int().positive().default(60_000),
@@ -309,7 +309,7 @@ function checkDeviceModel(d: Record<string, unknown>, i: number, report: (issue:
 
 /** The hub's bearer token travels with every batch: only over TLS, or on this machine, or where the config says so. */
 function checkRelay(relay: Record<string, unknown>, report: (issue: Issue) => void): void {
-  if (relay.url !== undefined && relay.token === undefined) report({ path: ['relay', 'token'], message: 'required when relay.url is set' });
+  // No token with a url is fine: `hub provision` stores one in the data folder (docs/provisioning.md).
   if (typeof relay.url !== 'string') return;
   let url: URL;
   try {

@@ -55,7 +55,9 @@ export interface ForwarderOptions {
  * - `network`: no answer (refused, reset, DNS)
  * - `timeout`: the relay stalled past `stallTimeoutMs`
  * - `busy`: 429 or 5xx, which pass by themselves (Retry-After honoured)
- * - `refused`: any other non-2xx (401, 403, 409, 413, ...): a person must act
+ * - `revoked`: 401, the relay refuses this hub's credential (revoked, or replaced by a rotation
+ *   and past its overlap): forwarding stops, events stay buffered (docs/provisioning.md)
+ * - `refused`: any other non-2xx (403, 409, 413, ...): a person must act
  * - `not-json`: a 2xx whose body is not JSON (a proxy's page, a wrong URL)
  * - `bad-ack`: JSON, but not an IngestAck
  * - `ack-below-batch`: the relay stored the batch, but its contiguous ack does not reach it
@@ -67,6 +69,7 @@ export type ForwardFailureReason =
   | 'network'
   | 'timeout'
   | 'busy'
+  | 'revoked'
   | 'refused'
   | 'not-json'
   | 'bad-ack'
@@ -79,6 +82,7 @@ const FAILURE_REASONS: readonly ForwardFailureReason[] = [
   'network',
   'timeout',
   'busy',
+  'revoked',
   'refused',
   'not-json',
   'bad-ack',
@@ -103,9 +107,10 @@ const DRAIN_RATE_WINDOW_MS = 10_000;
  * - `up`: the relay answered with an ack
  * - `down`: no answer (network, timeout)
  * - `busy`: 429 or 5xx
+ * - `revoked`: 401, the credential is refused; nothing is sent until the hub is re-provisioned
  * - `refused`: any other non-2xx, or an answer that is not an IngestAck
  */
-export type LinkStateName = 'unknown' | 'up' | 'down' | 'busy' | 'refused';
+export type LinkStateName = 'unknown' | 'up' | 'down' | 'busy' | 'revoked' | 'refused';
 
 export interface LinkState {
   state: LinkStateName;
@@ -168,7 +173,7 @@ export class Forwarder {
       'forward_failures_total',
       'counter',
       'Forwarding rounds that did not end in a full acknowledgement, by reason: network (no answer), timeout (relay stalled), ' +
-        'busy (429/5xx), refused (other non-2xx), not-json and bad-ack (a 2xx that is not an IngestAck), ack-below-batch ' +
+        'busy (429/5xx), revoked (401: credential refused), refused (other non-2xx), not-json and bad-ack (a 2xx that is not an IngestAck), ack-below-batch ' +
         '(nothing of the batch acknowledged), partial-ack, ack-beyond-batch (acknowledged, with an ack outside the batch), ' +
         'outbox (the hub store failed)',
     );
@@ -258,6 +263,11 @@ export class Forwarder {
       this.options.logger.info({ after: this.reported }, 'forwarding back to normal');
       this.reported = null;
     }
+    // A refused credential does not heal by retrying; sending on would only hammer the relay (docs/provisioning.md#revocation).
+    if (anomaly?.reason === 'revoked') {
+      this.failures += 1; // notify() wakes nothing while failures > 0
+      return;
+    }
     let next: number;
     if (round.deleted > 0 || (round.sent === 0 && !anomaly)) {
       this.failures = 0;
@@ -281,7 +291,7 @@ export class Forwarder {
       if (round.sent > 0) this.link.state = 'up';
       return;
     }
-    const states: Partial<Record<ForwardFailureReason, LinkStateName>> = { network: 'down', timeout: 'down', busy: 'busy', refused: 'refused', 'not-json': 'refused', 'bad-ack': 'refused' };
+    const states: Partial<Record<ForwardFailureReason, LinkStateName>> = { network: 'down', timeout: 'down', busy: 'busy', revoked: 'revoked', refused: 'refused', 'not-json': 'refused', 'bad-ack': 'refused' };
     // The other reasons come with an ack (the relay answered) or from the hub's own store.
     this.link.state = states[anomaly.reason] ?? (anomaly.reason === 'outbox' ? this.link.state : 'up');
   }
@@ -329,7 +339,7 @@ export class Forwarder {
     try {
       res = await doFetch(new URL(INGEST_PATH, this.options.relayUrl), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.token}`, 'x-hub-time': new Date(clock.now()).toISOString(), 'x-hub-time': new Date(clock.now()).toISOString(), [ACK_RANGES_HEADER]: ACK_RANGES },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.token}`, 'x-hub-time': new Date(clock.now()).toISOString(), [ACK_RANGES_HEADER]: ACK_RANGES },
         body: JSON.stringify({ hubId: this.options.hubId, events }),
         signal: abort.signal,
       });
@@ -350,7 +360,11 @@ export class Forwarder {
         const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), clock.now());
         return { sent, deleted: 0, anomaly: { reason: 'busy', message: `relay busy (${res.status})`, retryAfterMs, ...seen } };
       }
-      // Will not fix itself (a wrong token, a seq conflict): keep the events, retry slowly, say so.
+      if (res.status === 401) {
+        const message = "relay refused this hub's credential (401: revoked, or replaced and past its overlap): forwarding stopped, events stay buffered; re-provision the hub (hub provision)";
+        return { sent, deleted: 0, anomaly: { reason: 'revoked', message, ...seen } };
+      }
+      // Will not fix itself (a seq conflict, a body too large): keep the events, retry slowly, say so.
       return { sent, deleted: 0, anomaly: { reason: 'refused', message: `relay refused the batch (${res.status})`, ...seen } };
     }
 

@@ -26,7 +26,7 @@ interface Sent {
 /** What the fake relay does with one request: a Response, or a rejection (no answer). */
 type Answer = (sent: Sent) => Response | Promise<Response>;
 
-const REASONS = ['network', 'timeout', 'busy', 'refused', 'not-json', 'bad-ack', 'ack-below-batch', 'partial-ack', 'ack-beyond-batch', 'outbox'];
+const REASONS = ['network', 'timeout', 'busy', 'revoked', 'refused', 'not-json', 'bad-ack', 'ack-below-batch', 'partial-ack', 'ack-beyond-batch', 'outbox'];
 
 const ack = (ackedSeq: number, duplicates = 0) =>
   new Response(JSON.stringify({ ackedSeq, stored: 1, duplicates, relayTime: '2026-11-24T12:00:00.000Z' }), {
@@ -287,7 +287,7 @@ t.test('a refused batch ignores Retry-After: it backs off on its own schedule', 
 
 t.test('the return to normal is logged once, naming the case that ended', async (t) => {
   const plan = ['fail', 'ok', 'ok'];
-  const { forwarder, clock, records, sent, outbox } = await rig(t, (s) => (plan[sent.length - 1] === 'fail' ? status(401, 'no') : ack(lastOf(s))));
+  const { forwarder, clock, records, sent, outbox } = await rig(t, (s) => (plan[sent.length - 1] === 'fail' ? status(403, 'no') : ack(lastOf(s))));
   forwarder.start();
   clock.advance(0);
   await until(() => sent.length === 1 && clock.pending === 1 && clock.pendingDelays[0] !== 0, 'refused');

@@ -162,17 +162,17 @@ t.test('503 with Retry-After and a dead relay lose nothing', async (t) => {
   t.equal(failures(metrics, 'network'), 1);
 });
 
-t.test('a refused batch (401) stays in the outbox and is logged once, with the relay answer', async (t) => {
+t.test('a refused batch (403) stays in the outbox and is logged once, with the relay answer', async (t) => {
   const r = await relay(t, (_req, _body, res) => {
-    res.writeHead(401, { 'content-type': 'application/problem+json' });
-    res.end('{"title":"Unauthorized"}');
+    res.writeHead(403, { 'content-type': 'application/problem+json' });
+    res.end('{"title":"Forbidden"}');
   });
   const { outbox, forwarder, metrics, loud } = await rig(t, r.url);
   forwarder.start();
   await eventually(() => failures(metrics, 'refused') >= 3, 'three refusals');
   t.equal(outbox.ackedSeq, 0);
   t.equal((await outbox.peek(10)).length, 5, 'nothing deleted');
-  t.match(loud(), [{ level: 50, reason: 'refused', status: 401, answer: '{"title":"Unauthorized"}' }], 'logged once, not on each retry');
+  t.match(loud(), [{ level: 50, reason: 'refused', status: 403, answer: '{"title":"Forbidden"}' }], 'logged once, not on each retry');
   t.equal(loud().length, 1);
 });
 
@@ -249,11 +249,11 @@ t.test('an ack beyond the batch deletes the batch, never more, and is logged onc
 });
 
 t.test('a case is logged again when it changes, and the return to normal once', async (t) => {
-  const answers = [401, 401, 'html', 'html', 200, 200];
+  const answers = [403, 403, 'html', 'html', 200, 200];
   const r = await relay(t, (_req, body, res) => {
     const a = answers[r.batches.length - 1] ?? 200;
-    if (a === 401) {
-      res.writeHead(401);
+    if (a === 403) {
+      res.writeHead(403);
       return res.end('no');
     }
     if (a === 'html') {
