@@ -30,6 +30,10 @@ import { EventLog } from './store/event-log.ts';
 import type { KvStore } from './store/kv-store.ts';
 import { createLevelStore } from './store/level-store.ts';
 import { Outbox } from './store/outbox.ts';
+import { budgetThresholds } from './store/budget-policy.ts';
+import { BudgetStore } from './store/budget-store.ts';
+import { Shedder } from './store/shedding.ts';
+import { collectStatus, type HubStatus } from './status.ts';
 
 export interface HubDeps {
   logger?: Logger;
@@ -62,7 +66,8 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   const logger = deps.logger ?? createLogger(config.logLevel);
   const clock = deps.clock ?? systemClock;
   const metrics = createMetrics();
-  const store = deps.store ?? createLevelStore(join(config.dataDir, 'leveldb'));
+  // Every outbox write and delete is counted against the disk budget here (docs/disk-budget.md).
+  const store = new BudgetStore(deps.store ?? createLevelStore(join(config.dataDir, 'leveldb')), { onGrow: () => shedder.check() });
   const ruleOptions = supervisionWithModelIntervals(config.rules, config.devices, createDeviceDirectory(config));
   // Devices' rooms and residents, room names and rule options as the downlink has them (docs/downlink.md).
   const downlinkBase: DownlinkBase = { hubId: config.hubId, rooms: config.rooms, devices: config.devices, ruleOptions };
@@ -77,6 +82,8 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     onDurable: (events) => outbox.written(events),
   });
   const outbox = new Outbox(store, () => log.forwardableSeq);
+  const budget = { budgetBytes: config.outbox.maxBytes, reserveBytes: config.outbox.criticalReserveBytes };
+  const shedder = new Shedder({ store, bytes: () => store.bytes(), log, outbox, limits: budget, clock, logger: logger.child({ module: 'budget' }), metrics });
   const alarms = new AlarmService({ store, log, clock, logger: logger.child({ module: 'alarms' }), metrics, escalation: config.alarms });
   const engine = new RuleEngine({ rules: RULES, ruleOptions, alarms, store, clock, logger: logger.child({ module: 'rules' }) });
   const pipeline = new Pipeline({
@@ -117,6 +124,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     metrics,
     logger: logger.child({ module: 'panel' }),
     staff: config.staff, displays: config.displays, store, clock,
+    status: readStatus,
     observe: (residentId, observation, by) => pipeline.observe(residentId, observation, by),
   });
   const serial = new SerialTransport({
@@ -190,6 +198,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
       await zigbee2mqtt.start();
       await ble.start();
       forwarder?.start();
+      shedder.start();
       downlink.start();
       const host = config.panel.host === '0.0.0.0' || config.panel.host === '::' ? 'localhost' : config.panel.host;
       const running = { panelUrl: `http://${host}:${panelPort}/`, panelPort, brokerPort };
@@ -203,6 +212,19 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     },
   };
 
+  /** For GET /api/status (`npx hub status`, docs/status.md). */
+  function readStatus(): HubStatus {
+    return collectStatus({
+      hubId: config.hubId,
+      now: () => clock.now(),
+      lanes: () => outbox.stats().lanes,
+      bytes: () => store.bytes(),
+      limits: { ...budget, ceiling: budgetThresholds(budget).ceiling },
+      shed: () => shedder.stats(),
+      ...(forwarder && { link: () => forwarder!.linkState() }),
+    });
+  }
+
   async function stopAll(): Promise<void> {
     // Inputs first, then what they feed, then storage last.
     await serial.stop();
@@ -215,6 +237,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     await downlink.stop();
     await panel.stop();
     await alarms.stop();
+    await shedder.stop();
     await log.stop();
     await store.close();
     logger.info('hub stopped');

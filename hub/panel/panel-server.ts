@@ -4,10 +4,14 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { PanelAccess, type PanelAccessOptions } from './access.ts';
 import { createPanelApp, type PanelAppOptions } from './panel-app.ts';
+import { createStatusRoute } from './status-route.ts';
+import type { HubStatus } from '../status.ts';
 
 export interface PanelServerOptions extends Omit<PanelAppOptions, 'shutdown' | 'access'>, PanelAccessOptions {
   host: string;
   port: number;
+  /** What GET /api/status answers (loopback only, for `npx hub status`); the route is absent without it. */
+  status?: () => HubStatus;
 }
 
 export class PanelServer {
@@ -23,6 +27,8 @@ export class PanelServer {
       this.options.logger.warn('no staff in the config: nobody can acknowledge or resolve on the panel (npx hub staff add, docs/panel.md)');
     }
     const app = createPanelApp({ ...this.options, access, shutdown: this.shutdown.signal });
+    const { status, metrics, logger } = this.options;
+    if (status) app.route('/api/status', createStatusRoute({ status, metrics, logger }));
     const server = await new Promise<Server>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: this.options.port, hostname: this.options.host }, () => {
         s.off('error', reject);
