@@ -168,7 +168,7 @@ export const HubConfig = z
         maxBytes: z
           .number()
           .int()
-          .min(1_048_576)
+          .min(65_536)
           .default(512 * 1024 * 1024)
           .describe('disk budget of the outbox (bytes of stored events, before LevelDB compression); near it telemetry is thinned, then dropped oldest first (docs/disk-budget.md)'),
         criticalReserveBytes: z
