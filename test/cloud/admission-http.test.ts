@@ -26,7 +26,7 @@ import { eventually } from '../fakes/wait.ts';
 import { ackedSeq, countEvents, provisionTenant, type Tenant } from './fixtures.ts';
 
 const HUBS = 12;
-const EVENTS_PER_HUB = 30;
+const EVENTS_PER_HUB = 25;
 const BATCH = 5;
 /** A hub whose clock is this far behind (no RTC, NTP not answered yet) is flagged; the others are not. */
 const BEHIND_MS = 10 * 60_000;

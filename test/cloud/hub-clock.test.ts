@@ -12,11 +12,15 @@ import { countEvents, provisionTenant, reading } from './fixtures.ts';
 
 const BOUND_MS = 120_000;
 
+/** One database for the file (PGlite costs a second and 300 MB per copy); each test has its own hubs. */
+const db = await openMigratedPglite();
+t.teardown(() => db.close());
+let rigs = 0;
+
 async function rig() {
-  const db = await openMigratedPglite();
-  t.teardown(() => db.close());
-  const a = await provisionTenant(db, 'clock-a');
-  const b = await provisionTenant(db, 'clock-b');
+  rigs += 1;
+  const a = await provisionTenant(db, `clock-a${rigs}`);
+  const b = await provisionTenant(db, `clock-b${rigs}`);
   let relayNow = Date.parse('2026-11-25T03:00:00.000Z');
   const { logger, records } = createTestLogger('info');
   const app = createApp({ db, logger, now: () => new Date(relayNow), clockSkewBoundMs: BOUND_MS });
@@ -40,16 +44,16 @@ async function rig() {
     });
     return res.status;
   }
-  return { db, a, b, send, sendInvalid, metrics, records, at: (ms: number) => new Date(relayNow + ms).toISOString(), advance: (ms: number) => (relayNow += ms) };
+  return { a, b, send, sendInvalid, metrics, records, at: (ms: number) => new Date(relayNow + ms).toISOString(), advance: (ms: number) => (relayNow += ms) };
 }
 
 t.test('a hub behind the bound is flagged in /metrics and its record; one within it is not', async (t) => {
-  const { db, a, b, send, metrics, at, records } = await rig();
+  const { a, b, send, metrics, at, records } = await rig();
   t.equal(await send(a, at(-5 * 60_000)), 200, 'hub a: its clock 5 min behind');
   t.equal(await send(b, at(3_000)), 200, 'hub b: 3 s ahead');
   const text = await metrics();
-  t.match(text, /^carehub_hub_clock_skew_seconds\{hub="hub-clock-a"\} 300$/m, 'positive: the hub is behind');
-  t.match(text, /^carehub_hub_clock_skew_seconds\{hub="hub-clock-b"\} -3$/m);
+  t.match(text, new RegExp(`^carehub_hub_clock_skew_seconds\\{hub="${a.hubId}"\\} 300$`, 'm'), 'positive: the hub is behind');
+  t.match(text, new RegExp(`^carehub_hub_clock_skew_seconds\\{hub="${b.hubId}"\\} -3$`, 'm'));
   t.match(text, /^carehub_hubs_clock_skewed 1$/m);
   t.match(text, /^# HELP carehub_hub_clock_skew_seconds \S/m);
   t.match(await hubClock(db, a.orgId, a.hubId), { skewMs: 300_000, skewed: true, checkedAt: new Date(at(0)) });
@@ -59,7 +63,7 @@ t.test('a hub behind the bound is flagged in /metrics and its record; one within
 });
 
 t.test('a backlog drained after an outage has old hubTimes, but a right clock is not flagged', async (t) => {
-  const { db, a, send, metrics, at } = await rig();
+  const { a, send, metrics, at } = await rig();
   // fixtures' readings carry hubTimes in March 2026, months before the relay's "now"
   t.equal(await send(a, at(0), 20), 200);
   t.match(await metrics(), /^carehub_hubs_clock_skewed 0$/m);
@@ -67,7 +71,7 @@ t.test('a backlog drained after an outage has old hubTimes, but a right clock is
 });
 
 t.test('without X-Hub-Time nothing is measured; a bad one is counted and logged, and the batch stored anyway', async (t) => {
-  const { db, a, send, sendInvalid, metrics, records, at } = await rig();
+  const { a, send, sendInvalid, metrics, records, at } = await rig();
   t.equal(await send(a, undefined), 200);
   t.match(await hubClock(db, a.orgId, a.hubId), { skewMs: null, checkedAt: null, skewed: false });
   t.equal(await sendInvalid(a, at(-3_600_000)), 400);
@@ -81,7 +85,7 @@ t.test('without X-Hub-Time nothing is measured; a bad one is counted and logged,
 });
 
 t.test('the record is rewritten at most once a minute per hub, unless the flag changes', async (t) => {
-  const { db, a, send, at, advance } = await rig();
+  const { a, send, at, advance } = await rig();
   await send(a, at(-1_000));
   advance(10_000);
   await send(a, at(-2_000));
