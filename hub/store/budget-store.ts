@@ -55,6 +55,8 @@ export class BudgetStore implements KvStore {
   /** outbox keys a batch in flight is deleting, so a second delete of one is not counted twice */
   private readonly deleting = new Set<string>();
   private readonly cacheLimit: number;
+  /** open() succeeded and close() has not run: only then is a checkpoint written */
+  private opened = false;
   /** how the total was found at open: for the start-up log */
   restoredFrom: 'checkpoint' | 'scan' = 'scan';
 
@@ -71,6 +73,7 @@ export class BudgetStore implements KvStore {
 
   async open(): Promise<void> {
     await this.inner.open();
+    this.opened = true;
     const checkpoint = await this.inner.get<Checkpoint>(META_OUTBOX_BYTES);
     if (checkpoint && isCheckpoint(checkpoint)) {
       this.lanes.critical = checkpoint.lanes.critical;
@@ -85,7 +88,14 @@ export class BudgetStore implements KvStore {
   }
 
   async close(): Promise<void> {
-    await this.inner.batch([{ type: 'put', key: META_OUTBOX_BYTES, value: { lanes: { ...this.lanes } } satisfies Checkpoint }], { sync: true });
+    if (this.opened) {
+      this.opened = false;
+      try {
+        await this.inner.batch([{ type: 'put', key: META_OUTBOX_BYTES, value: { lanes: { ...this.lanes } } satisfies Checkpoint }], { sync: true });
+      } catch {
+        // A full disk, say: without the checkpoint the next start counts by a scan, so closing matters more.
+      }
+    }
     this.sizes.clear();
     await this.inner.close();
   }

@@ -126,3 +126,31 @@ t.test('a checkpoint that is not one is ignored and the outbox scanned', async (
   t.equal(store.restoredFrom, 'scan');
   t.same(store.bytes().lanes, await recount(store));
 });
+
+t.test('close still closes the store when the checkpoint cannot be written, and writes none when never opened', async (t) => {
+  const inner = createMemoryStore();
+  let closed = 0;
+  let full = false;
+  const puts: string[] = [];
+  const disk: KvStore = {
+    ...inner,
+    batch: async (ops, o) => {
+      if (full) throw new Error('ENOSPC');
+      for (const op of ops) if (op.type === 'put') puts.push(op.key);
+      return inner.batch(ops, o);
+    },
+    close: async () => {
+      closed++;
+      return inner.close();
+    },
+  };
+  const never = new BudgetStore(disk);
+  await never.close();
+  t.equal(closed, 1);
+  t.same(puts, [], 'no checkpoint for a store that was never opened');
+  const store = new BudgetStore(disk);
+  await store.open();
+  full = true;
+  await store.close();
+  t.equal(closed, 2, 'closed despite the failed checkpoint');
+});
