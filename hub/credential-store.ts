@@ -26,6 +26,7 @@ export class CredentialError extends Error {
   readonly code: 'unreadable' | 'invalid';
   constructor(code: CredentialError['code'], message: string, options?: { cause?: unknown }) {
     super(message, options);
+    this.name = 'CredentialError';
     this.code = code;
   }
 }

@@ -17,6 +17,7 @@ export class ProvisionError extends Error {
   readonly code: ProvisionErrorCode;
   constructor(code: ProvisionErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
+    this.name = 'ProvisionError';
     this.code = code;
   }
 }

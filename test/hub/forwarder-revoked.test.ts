@@ -1,0 +1,68 @@
+/**
+ * A 401 from the relay (docs/provisioning.md#revocation): the hub's credential is revoked or
+ * replaced. Forwarding stops, the state says `revoked`, and every event stays in the outbox.
+ */
+import t from 'tap';
+import { Forwarder } from '../../hub/forwarder.ts';
+import { createMetrics } from '../../hub/metrics.ts';
+import { EventLog } from '../../hub/store/event-log.ts';
+import { createMemoryStore } from '../../hub/store/memory-store.ts';
+import { Outbox } from '../../hub/store/outbox.ts';
+import { FakeClock } from '../fakes/fake-clock.ts';
+import { createTestLogger } from '../fakes/test-logger.ts';
+import { until } from '../fakes/wait.ts';
+
+const reading = (v: number) => ({ kind: 'reading', deviceId: 'ox', payload: { metric: 'spo2', loinc: '59408-5', value: v, unit: '%' } }) as const;
+
+t.test('a 401 stops forwarding; later writes wake nothing; the events stay', async (t) => {
+  const clock = new FakeClock(Date.parse('2026-11-24T12:00:00Z'));
+  const store = createMemoryStore();
+  await store.open();
+  let forwarder: Forwarder | null = null;
+  const log = new EventLog({ hubId: 'h1', store, clock, onForwardable: () => forwarder?.notify() });
+  await log.start();
+  const outbox = new Outbox(store, () => log.forwardableSeq);
+  await outbox.start();
+  const metrics = createMetrics();
+  const { logger, records } = createTestLogger('debug');
+  let requests = 0;
+  forwarder = new Forwarder({
+    hubId: 'h1',
+    relayUrl: 'http://relay.test:8080',
+    token: 'hub-token-0123456789',
+    outbox,
+    batchSize: 10,
+    retryMinMs: 100,
+    retryMaxMs: 1000,
+    idleMs: 500,
+    clock,
+    logger,
+    metrics,
+    fetch: (async () => {
+      requests++;
+      return new Response('{"detail":"Hub \\"h1\\" is revoked"}', { status: 401, headers: { 'content-type': 'application/problem+json' } });
+    }) as typeof fetch,
+    random: () => 1,
+  });
+  t.teardown(() => forwarder!.stop());
+  for (let v = 1; v <= 3; v++) await log.append(reading(v));
+  forwarder.start();
+  clock.advance(0);
+  await until(() => metrics.get('forward_failures_total', { reason: 'revoked' }) === 1, 'revoked');
+  await until(() => forwarder!.linkState().state === 'revoked', 'state');
+  t.equal(clock.pending, 0, 'no retry is scheduled');
+  t.match(forwarder.linkState().lastError, { reason: 'revoked', status: 401, message: /credential .*forwarding stopped, events stay buffered/ });
+  t.match(
+    records.filter((r) => r.level >= 40),
+    [{ level: 50, reason: 'revoked', answer: /is revoked/ }],
+    'logged once, at error: a person must act',
+  );
+
+  for (let v = 4; v <= 6; v++) await log.append(reading(v));
+  t.equal(clock.pending, 0, 'new events schedule no round');
+  clock.advance(60_000);
+  t.equal(clock.pending, 0, 'new events wake nothing');
+  t.equal(requests, 1, 'one request, then silence');
+  t.same((await outbox.peek(10)).map((e) => e.seq), [1, 2, 3, 4, 5, 6], 'every event is kept');
+  t.equal(metrics.get('forward_failures_total', { reason: 'refused' }), 0, 'not counted as a plain refusal');
+});
