@@ -22,7 +22,7 @@ import { parseRetryAfter, retryDelay } from './backoff.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
-import { laneOf } from './store/keys.ts';
+import { laneOf, type Lane } from './store/keys.ts';
 import type { Outbox } from './store/outbox.ts';
 
 export interface ForwarderOptions {
@@ -128,6 +128,8 @@ interface Round {
   sent: number;
   deleted: number;
   anomaly?: Anomaly;
+  /** the batch came from the critical lane: telemetry may be waiting behind it however small it was */
+  critical?: boolean;
 }
 
 interface Anomaly {
@@ -161,6 +163,8 @@ export class Forwarder {
   private criticalAtRound = 0;
   /** clock ms at which the pending timer fires */
   private timerDueAt = Infinity;
+  /** the lane the last batch came from; null in seq order */
+  private lastBatchLane: Lane | null = null;
   /** why the last round failed, null when it did not */
   private lastFailure: ForwardFailureReason | null = null;
 
@@ -248,6 +252,7 @@ export class Forwarder {
     let round: Round;
     try {
       round = await this.sendOnce();
+      if (round.sent > 0 && this.relayRanges && this.lastBatchLane === 'critical') round.critical = true;
     } catch (err) {
       // sendOnce sorts every answer it can read; this is the store failing under it.
       round = { sent: 0, deleted: 0, anomaly: { reason: 'outbox', message: `outbox failed: ${(err as Error).message}`, err } };
@@ -272,7 +277,7 @@ export class Forwarder {
     if (round.deleted > 0 || (round.sent === 0 && !anomaly)) {
       this.failures = 0;
       // More may be waiting (a full batch, a partial ack, or a wake during the round): keep draining.
-      next = round.sent === this.options.batchSize || anomaly !== undefined || this.wakeRequested ? 0 : this.options.idleMs;
+      next = round.sent === this.options.batchSize || round.critical || anomaly !== undefined || this.wakeRequested ? 0 : this.options.idleMs;
     } else {
       this.failures += 1;
       next = retryDelay(this.failures, anomaly?.retryAfterMs ?? null, this.options.retryMinMs, this.options.retryMaxMs, this.options.random);
@@ -408,8 +413,10 @@ export class Forwarder {
    */
   private async nextBatch(): Promise<Event[]> {
     const { outbox, batchSize } = this.options;
+    this.lastBatchLane = null;
     if (!this.relayRanges) return outbox.peek(batchSize);
     const critical = await outbox.peekLane('critical', batchSize);
+    this.lastBatchLane = critical.length > 0 ? 'critical' : 'telemetry';
     return critical.length > 0 ? critical : outbox.peekLane('telemetry', batchSize);
   }
 

@@ -107,6 +107,9 @@ t.test('a relay with ranges: the call waiting behind telemetry goes in the next 
   t.same(r.batches[0], [1, 2, 3], 'the first round is in seq order: the relay has not yet shown it answers ranges');
   await r.log.append(call(1));
   t.same(r.outbox.stats().lanes.critical.depth, 1, 'the call waits in the critical lane');
+  await r.runUntil(() => r.batches.length === 2, 'the call sent');
+  await until(() => r.clock.pending > 0 && r.outbox.stats().lanes.critical.depth === 0, 'the call round settled');
+  t.equal(r.clock.pendingDelays[0], 0, 'telemetry follows at once: a small critical batch does not mean the outbox is empty');
   await r.runUntil(() => r.outbox.ackedSeq === 7, 'everything delivered');
   t.same(r.batches, [[1, 2, 3], [7], [4, 5, 6]], 'the call overtakes the telemetry backlog');
   t.same([...r.arrivals.values()], [1, 1, 1, 1, 1, 1, 1], 'nothing sent twice');
