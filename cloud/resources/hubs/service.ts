@@ -55,7 +55,7 @@ export function createHubsService({ db, now, logger }: HubsServiceOptions): Hubs
     const at = now();
     const code = formatClaimCode(randomBytes(CLAIM_CODE_LENGTH));
     const expiresAt = new Date(at.getTime() + ttlSeconds * 1000);
-    // Hashed like every secret (docs/provisioning.md#why-hashed); the normalised form, so any typing of it matches.
+    // Hashed like every secret (docs/provisioning.md#claim-codes); the normalised form, so any typing of it matches.
     await insertClaim(tx, { codeSha256: sha256Hex(normaliseClaimCode(code)!), hubId, createdBy: principal.keyId, at, expiresAt });
     return { hubId, claimCode: code, claimExpiresAt: expiresAt.toISOString() };
   }
