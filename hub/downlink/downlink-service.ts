@@ -226,8 +226,11 @@ export class DownlinkService {
   }
 
   private async swap(view: DownlinkView): Promise<void> {
+    // Rule options first: the engine parses them before it changes anything (resolveDownlink has
+    // checked them with the same schemas), so a throw here leaves the bindings as they were too.
+    const rulesSwapped = this.options.applyRuleOptions(view.ruleOptions);
     this.options.bindings.swap(view);
-    await this.options.applyRuleOptions(view.ruleOptions);
+    await rulesSwapped;
   }
 
   private refuse(version: number | null, errors: DownlinkIssue[], source: 'disk' | 'relay'): void {

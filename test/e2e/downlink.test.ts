@@ -59,6 +59,8 @@ interface Running {
   hub: Hub;
   sse: SseClient;
   press(seq: number): Promise<void>;
+  /** Closes the button, the stream and the hub. */
+  stop(): Promise<void>;
 }
 
 async function bootHub(): Promise<Running> {
@@ -79,15 +81,12 @@ async function bootHub(): Promise<Running> {
     async press(seq) {
       await button.publishAsync(deviceTopic('btn-102', 'call'), JSON.stringify({ event: 'call', seq }), { qos: 1 });
     },
-    // Typed below through Object.assign: stop closes the button, the stream and the hub.
-    ...{
-      async stop() {
-        await button.endAsync();
-        sse.close();
-        await hub.stop();
-      },
+    async stop() {
+      await button.endAsync();
+      sse.close();
+      await hub.stop();
     },
-  } as Running & { stop(): Promise<void> };
+  };
 }
 
 function alarmIn(sse: SseClient, roomId: string, what: string) {
@@ -95,7 +94,7 @@ function alarmIn(sse: SseClient, roomId: string, what: string) {
 }
 
 t.test('a binding changed at the relay is in force on the running hub, and after a restart offline', async (t) => {
-  let running = (await bootHub()) as Running & { stop(): Promise<void> };
+  let running = await bootHub();
   t.teardown(() => running.stop());
 
   const put = await fetch(`${relayUrl}/v1/hubs/hub-e2e/downlink`, {
@@ -130,7 +129,7 @@ t.test('a binding changed at the relay is in force on the running hub, and after
   await running.stop();
   await relay.stop();
   relayRunning = false;
-  running = (await bootHub()) as Running & { stop(): Promise<void> };
+  running = await bootHub();
   t.match(running.hub.downlinkState(), { version: 1, source: 'disk' }, 'started on the copy on disk');
   await running.press(2);
   const offline = JSON.parse((await alarmIn(running.sse, 'room-101', 'alarm after the restart')).data) as Record<string, unknown>;

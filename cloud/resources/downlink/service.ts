@@ -37,6 +37,8 @@ export interface DownlinkServiceOptions {
   now: () => Date;
   /** Aborted when the relay shuts down: held long-polls answer at once instead of holding the close. */
   closing?: AbortSignal;
+  /** How often a held long-poll re-reads the store (ms); RECHECK_MS unless a test needs otherwise. */
+  recheckMs?: number;
 }
 
 /** If-None-Match → entity tags (weak ones compared by their opaque part, RFC 9110 §13.1.2). */
@@ -79,7 +81,7 @@ function mayWrite(principal: Principal): void {
   if (!WRITERS.has(principal.role)) throw new ProblemError('forbidden', `A ${principal.role} key cannot read or write hub downlinks`);
 }
 
-export function createDownlinkService({ db, now, closing }: DownlinkServiceOptions): DownlinkService {
+export function createDownlinkService({ db, now, closing, recheckMs = RECHECK_MS }: DownlinkServiceOptions): DownlinkService {
   /** wake-ups of long-polls waiting on this replica, keyed by hub id */
   const waiters = new Map<string, Set<() => void>>();
 
@@ -133,7 +135,7 @@ export function createDownlinkService({ db, now, closing }: DownlinkServiceOptio
         if (row && !isKnown(row.etag, known)) return { kind: 'document', etag: row.etag, document: toDocument(row) };
         const left = deadline - now().getTime();
         if (left <= 0 || signal?.aborted || closing?.aborted) return row ? { kind: 'unchanged', etag: row.etag } : { kind: 'none' };
-        await pause(hub.hubId, Math.min(left, RECHECK_MS), signal);
+        await pause(hub.hubId, Math.min(left, recheckMs), signal);
         // Cheap re-check first; the whole row only when it changed.
         const etag = await findOwnEtag(db, hub.hubId);
         if (etag !== row?.etag) row = await findOwnDownlink(db, hub.hubId);
