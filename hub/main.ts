@@ -32,6 +32,7 @@ import { createLevelStore } from './store/level-store.ts';
 import { Outbox } from './store/outbox.ts';
 import { budgetThresholds } from './store/budget-policy.ts';
 import { BudgetStore } from './store/budget-store.ts';
+import { watchDiskFull } from './store/disk-full.ts';
 import { Shedder } from './store/shedding.ts';
 import { collectStatus, type HubStatus } from './status.ts';
 
@@ -67,7 +68,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   const clock = deps.clock ?? systemClock;
   const metrics = createMetrics();
   // Every outbox write and delete is counted against the disk budget here (docs/disk-budget.md).
-  const store = new BudgetStore(deps.store ?? createLevelStore(join(config.dataDir, 'leveldb')), { onGrow: () => shedder.check() });
+  const store = new BudgetStore(watchDiskFull(deps.store ?? createLevelStore(join(config.dataDir, 'leveldb')), { logger, metrics }), { onGrow: () => shedder.check() });
   const ruleOptions = supervisionWithModelIntervals(config.rules, config.devices, createDeviceDirectory(config));
   // Devices' rooms and residents, room names and rule options as the downlink has them (docs/downlink.md).
   const downlinkBase: DownlinkBase = { hubId: config.hubId, rooms: config.rooms, devices: config.devices, ruleOptions };
