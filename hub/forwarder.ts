@@ -98,6 +98,13 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 const EXCERPT_CHARS = 300;
 const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 
+/**
+ * Early tries for new critical events come at least this far apart (or retryMinMs, if smaller):
+ * at most 4 refused connections a second during an outage, and an alarm raised as the link
+ * returns is tried within a quarter second (goal: at the relay within 1 s).
+ */
+const EARLY_TRY_GAP_MS = 250;
+
 /** Window over which linkState().drainRatePerS averages acknowledged events. */
 const DRAIN_RATE_WINDOW_MS = 10_000;
 
@@ -182,6 +189,8 @@ export class Forwarder {
         'outbox (the hub store failed)',
     );
     for (const reason of FAILURE_REASONS) metrics.inc('forward_failures_total', { reason }, 0);
+    // What the relay answered before a restart: a hub restarted during an outage sends alarms first as soon as the link returns.
+    this.relayRanges = this.options.outbox.relayAnswersRanges;
     this.stopped = false;
     this.schedule(0);
   }
@@ -234,13 +243,13 @@ export class Forwarder {
   /**
    * During a retry wait, when the critical lane grew since the last round began and the last
    * failure was no answer at all (a busy relay's Retry-After and a refusal are honoured): the delay
-   * to an early try, retryMinMs after the last try began, which bounds the extra tries to one per
-   * retryMinMs however many alarms come. Null when no early try is due.
+   * to an early try, retryMinMs (at most EARLY_TRY_GAP_MS) after the last try began, which bounds
+   * the extra tries however many alarms come. Null when no early try is due.
    */
   private earlyTryDelay(): number | null {
     if (this.running || (this.lastFailure !== 'network' && this.lastFailure !== 'timeout')) return null;
     if (this.options.outbox.stats().lanes.critical.depth <= this.criticalAtRound) return null;
-    return Math.max(0, this.lastRoundAt + this.options.retryMinMs - this.options.clock.now());
+    return Math.max(0, this.lastRoundAt + Math.min(this.options.retryMinMs, EARLY_TRY_GAP_MS) - this.options.clock.now());
   }
 
   private async cycle(): Promise<void> {
@@ -384,6 +393,7 @@ export class Forwarder {
     const ackedSeq = ack.data.ackedSeq;
     const range = `batch ${firstSent}..${lastSent}`;
     this.relayRanges = ack.data.storedRanges !== undefined;
+    await outbox.rememberRelayRanges(this.relayRanges);
     if (ack.data.storedRanges !== undefined) return this.applyRanges(events, ack.data, seen);
 
     // The ack means "every seq from 1 to here is stored". For the seqs we sent the relay checked our

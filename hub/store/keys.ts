@@ -21,6 +21,8 @@ export const ALARM_PREFIX = 'alarm:';
 export const META_SEQ = 'meta:seq';
 export const META_ACKED = 'meta:acked';
 export const META_EVALUATED = 'meta:evaluated';
+/** Whether the relay last answered IngestAck.storedRanges (hub/store/outbox.ts). */
+export const META_RELAY_RANGES = 'meta:relay-ranges';
 /** Rule state per rule and scope (hub/rules/engine.ts). */
 export const RULE_STATE_PREFIX = 'rule:';
 

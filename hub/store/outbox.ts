@@ -8,7 +8,7 @@
  */
 import type { Event } from '../../protocols/event.ts';
 import type { KvOp, KvStore } from './kv-store.ts';
-import { LANE_PREFIX, LANES, laneKey, laneOf, LEGACY_OUTBOX_RANGE, META_ACKED, prefixEnd, seqOfOutboxKey, type Lane } from './keys.ts';
+import { LANE_PREFIX, LANES, laneKey, laneOf, LEGACY_OUTBOX_RANGE, META_ACKED, META_RELAY_RANGES, prefixEnd, seqOfOutboxKey, type Lane } from './keys.ts';
 
 export interface LaneStats {
   /** events waiting in the lane, forwardable or not */
@@ -46,6 +46,7 @@ export class Outbox {
    * so they skip the tombstones of what was already deleted.
    */
   private readonly floor: Record<Lane, number> = { critical: 0, telemetry: 0 };
+  private relayRanges: boolean | null = null;
 
   /**
    * @param forwardableThrough events above this seq are neither sent nor deleted: they are
@@ -60,6 +61,7 @@ export class Outbox {
   async start(): Promise<void> {
     await this.migrateLegacy();
     this.acked = (await this.store.get<number>(META_ACKED)) ?? 0;
+    this.relayRanges = (await this.store.get<boolean>(META_RELAY_RANGES)) ?? null;
     for (const lane of LANES) {
       this.floor[lane] = this.acked;
       this.depth[lane] = await this.count(lane);
@@ -74,6 +76,20 @@ export class Outbox {
    */
   get ackedSeq(): number {
     return this.acked;
+  }
+
+  /**
+   * Whether the relay last answered with storedRanges (null: never heard from it), kept across
+   * restarts: the forwarder drains lanes, critical first, only for a relay that does.
+   */
+  get relayAnswersRanges(): boolean | null {
+    return this.relayRanges;
+  }
+
+  async rememberRelayRanges(answers: boolean): Promise<void> {
+    if (answers === this.relayRanges) return;
+    this.relayRanges = answers;
+    await this.store.batch([{ type: 'put', key: META_RELAY_RANGES, value: answers }], { sync: false });
   }
 
   /** Depth and oldest event per lane, from memory (for `hub status`). */

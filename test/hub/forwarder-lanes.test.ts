@@ -204,3 +204,22 @@ t.test('no early try while the relay asked for the wait (busy), nor sooner than 
   await r.log.append(call(2));
   t.equal(r.clock.pendingDelays[0], 60, 'the early try comes retryMinMs after the last one began, not sooner');
 });
+
+t.test('what the relay answered is remembered: after a restart the first round already sends alarms first', async (t) => {
+  const r = await rig(t, rangesRelay);
+  t.equal(r.outbox.relayAnswersRanges, null, 'never heard from the relay');
+  await r.outbox.rememberRelayRanges(true); // as a previous run of the hub stored it
+  for (let v = 1; v <= 6; v++) await r.log.append(reading(v));
+  await r.log.append(call(1));
+  r.forwarder.start();
+  await r.runUntil(() => r.outbox.ackedSeq === 7, 'everything delivered');
+  t.same(r.batches, [[7], [1, 2, 3], [4, 5, 6]], 'the call first, from the first round');
+
+  const old = await rig(t, oldRelay);
+  await old.outbox.rememberRelayRanges(true); // the relay was downgraded since
+  await old.log.append(call(1));
+  await old.log.append(reading(1));
+  old.forwarder.start();
+  await old.runUntil(() => old.outbox.ackedSeq === 2, 'delivered in seq order after one answer without ranges');
+  t.equal(old.outbox.relayAnswersRanges, false, 'and remembered');
+});

@@ -158,3 +158,16 @@ t.test('upgrade: a pre-lane outbox moves into the lanes at start, each event in 
   await again.start();
   t.equal(batches.length, 3, 'a second start has nothing to move');
 });
+
+t.test('whether the relay answers ranges is kept across restarts', async (t) => {
+  const { store, batches } = await filled(0);
+  const o = new Outbox(store);
+  await o.start();
+  t.equal(o.relayAnswersRanges, null);
+  await o.rememberRelayRanges(true);
+  await o.rememberRelayRanges(true);
+  t.equal(batches.length, 1, 'written only when it changes');
+  const again = new Outbox(store);
+  await again.start();
+  t.equal(again.relayAnswersRanges, true);
+});
