@@ -7,7 +7,7 @@
  * Identities (docs/crash-testing.md#what-is-compared): a button's press carries its own seq, a serial
  * frame its SEQ, a telemetry message a device time unique to it (one millisecond per message).
  */
-import { connectAsync, type MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { createSerialportBinding } from '../../drivers/serial/serialport-binding.ts';
 import { createCallReceiverSim, type CallReceiverSim } from '../../firmware-sim/call-receiver-sim.ts';
 import { createPtyPair, type PtyPair } from '../../firmware-sim/pty.ts';
@@ -153,9 +153,13 @@ export function createDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
     await receiverSim.open();
   }
 
-  async function connect(brokerPort: number, deviceId: string): Promise<MqttClient | null> {
-    try {
-      const client = await connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
+  /**
+   * Resolves with the connected client, or null when the hub went away first. Not connectAsync: with
+   * reconnects off it never settles when the socket closes between CONNECT and CONNACK (a kill then).
+   */
+  function connect(brokerPort: number, deviceId: string): Promise<MqttClient | null> {
+    return new Promise((resolve) => {
+      const client = mqtt.connect(`mqtt://127.0.0.1:${brokerPort}`, {
         protocolVersion: 4, // aedes speaks MQTT 3.1.1 only (docs/architecture.md#toolchain-notes)
         clientId: deviceId,
         username: deviceId,
@@ -166,10 +170,17 @@ export function createDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
       });
       client.setMaxListeners(50); // one 'close' listener per message in flight (publish())
       client.on('error', () => undefined); // a kill resets the connection; the ledger already says what was acknowledged
-      return client;
-    } catch {
-      return null; // the hub was killed while we connected
-    }
+      const settle = (connected: boolean) => {
+        client.off('connect', onConnect);
+        client.off('close', onClose);
+        if (!connected) client.end(true);
+        resolve(connected ? client : null);
+      };
+      const onConnect = () => settle(true);
+      const onClose = () => settle(false);
+      client.once('connect', onConnect);
+      client.once('close', onClose);
+    });
   }
 
   return {
