@@ -127,6 +127,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     staff: config.staff, displays: config.displays, store, clock,
     status: readStatus,
     observe: (residentId, observation, by) => pipeline.observe(residentId, observation, by),
+    relay: () => forwarder?.linkState() ?? { state: 'off' },
   });
   const serial = new SerialTransport({
     receivers: config.receivers,

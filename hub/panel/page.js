@@ -171,4 +171,14 @@ setInterval(() => {
   });
 }, 2000);
 
-loadSession();
+// A hub whose relay credential is revoked keeps everything locally; the staff should know the
+// records are not reaching the back office (docs/provisioning.md#revocation).
+const relayNotice = document.getElementById('relay-notice');
+async function checkRelay() {
+  if (!session.staff && !session.display) return;
+  const res = await fetch('api/relay').catch(() => null);
+  if (res?.ok) relayNotice.hidden = (await res.json()).state !== 'revoked';
+}
+setInterval(checkRelay, 30_000);
+
+loadSession().then(checkRelay);

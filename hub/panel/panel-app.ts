@@ -31,6 +31,11 @@ export interface PanelAppOptions {
   keepAliveMs?: number;
   /** Aborted when the panel stops, to end open streams. */
   shutdown: AbortSignal;
+  /**
+   * The link to the relay as the forwarder sees it (Forwarder.linkState); absent when nothing is
+   * forwarded. The page shows a notice when the relay refuses the hub's credential (docs/provisioning.md#revocation).
+   */
+  relay?: () => { state: string };
   /** Stores a staff observation of a resident and runs the rules over it (Pipeline.observe). */
   observe(residentId: string, observation: { acvpu?: (typeof ACVPU_LEVELS)[number]; o2?: boolean }, by: Actor): Promise<unknown>;
 }
@@ -206,12 +211,15 @@ export function createPanelApp(options: PanelAppOptions): Hono<Env> {
   // Viewing needs a paired display or a signed-in staff member.
   app.use('/api/alarms', viewerOnly);
   app.use('/api/stream', viewerOnly);
+  app.use('/api/relay', viewerOnly);
   async function viewerOnly(c: Context<Env>, next: () => Promise<void>) {
     if (!c.var.staff && !c.var.display) return refuse(c, 'unauthenticated', 401, 'sign in or pair this display to see alarms');
     await next();
   }
 
   app.get('/api/alarms', (c) => c.json({ items: alarms.list().map(view) }));
+  // Only the state: the relay's URL and its answers are for `hub status` on the hub itself.
+  app.get('/api/relay', (c) => c.json({ state: options.relay?.().state ?? 'off' }));
 
   app.get('/api/stream', (c) => {
     const staffCookie = getCookie(c, SESSION_COOKIE);

@@ -18,6 +18,7 @@ import { credentialPath, resolveRelayCredential } from '../../hub/credential-sto
 import { createHub, type Hub } from '../../hub/main.ts';
 import { provisionCommand } from '../../hub/provision-command.ts';
 import { eventually } from '../fakes/wait.ts';
+import { staffCookie, TEST_STAFF } from '../support/panel-auth.ts';
 import { addOrg, openTestDatabase } from '../cloud/hubs-support.ts';
 
 const db = await openTestDatabase(t);
@@ -80,15 +81,24 @@ async function startHub(t: Test, hubId: string, dataDir: string): Promise<Hub> {
     panel: { host: '127.0.0.1', port: 0 },
     broker: { host: '127.0.0.1', port: 0 },
     relay: { retryMinMs: 20, retryMaxMs: 100, idleMs: 50 },
+    staff: [TEST_STAFF],
   });
   const relay = resolveRelayCredential(config);
   t.ok(relay.url !== undefined && relay.source === 'credential-file', 'the stored credential is used');
   const hub = createHub(relay.url === undefined ? config : { ...config, relay: { ...config.relay, url: relay.url, token: relay.token } }, {
     logger: pino({ level: 'silent' }),
   });
-  await hub.start();
+  panelUrl = (await hub.start()).panelUrl;
   t.teardown(() => hub.stop());
   return hub;
+}
+
+/** The panel of the hub started last. */
+let panelUrl = '';
+/** What the panel tells signed-in staff about the relay link. */
+async function panelRelayState(): Promise<string> {
+  const res = await fetch(new URL('api/relay', panelUrl), { headers: { cookie: await staffCookie(panelUrl) } });
+  return ((await res.json()) as { state: string }).state;
 }
 
 const reading = (v: number) => ({ kind: 'reading', deviceId: 'ox', payload: { metric: 'spo2', loinc: '59408-5', value: v, unit: '%' } }) as const;
@@ -126,6 +136,8 @@ t.test('provision, revocation, reinstall and rotation, on one hub', async (t) =>
   for (let v = 1; v <= 3; v++) await hub.log.append(reading(90 + v));
   await eventually(() => waiting(hub) === 0, 'first life forwarded');
   t.same(await storedSeqs(hubId), [1, 2, 3]);
+  t.equal(await panelRelayState(), 'up');
+  t.equal((await fetch(new URL('api/relay', panelUrl))).status, 401, 'the panel tells only staff and paired displays');
 
   // 3. Revoked: forwarding stops, events stay on the hub.
   await operator('POST', `/v1/hubs/${hubId}/revoke`);
@@ -136,6 +148,7 @@ t.test('provision, revocation, reinstall and rotation, on one hub', async (t) =>
   await new Promise((resolve) => setTimeout(resolve, 400)); // several idle and retry periods
   t.equal(ingests.length, asked, 'no batch is sent after the 401');
   t.equal(waiting(hub), 3, 'seqs 4..6 stay buffered');
+  t.equal(await panelRelayState(), 'revoked', 'the panel says so');
   await hub.stop();
 
   // 4. Reinstalled into an empty data folder: the new life starts past everything stored.
