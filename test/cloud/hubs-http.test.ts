@@ -99,6 +99,14 @@ t.test('a claim code is case-insensitive, works once, and a used, expired, repla
   t.equal((await claim(newer.body.claimCode, 'hub-claim', 2)).status, 200, 'the newest code works');
 });
 
+t.test('one code claimed twice at once: exactly one claim wins', async (t) => {
+  const created = await createHub('hub-race');
+  const answers = await Promise.all([claim(created.body.claimCode, 'hub-race'), claim(created.body.claimCode, 'hub-race'), claim(created.body.claimCode, 'hub-race')]);
+  t.same(answers.map((a) => a.status).sort(), [200, 401, 401]);
+  const { rows } = await rig.db.query<{ n: number }>("SELECT count(*)::int AS n FROM hub_credentials WHERE hub_id = 'hub-race'");
+  t.equal(rows[0]!.n, 1, 'one credential issued');
+});
+
 t.test('a claim code for another hub is refused and stays usable by the right hub', async (t) => {
   const created = await createHub('hub-right');
   const wrong = await claim(created.body.claimCode, 'hub-wrong');
