@@ -94,7 +94,13 @@ export const AdmissionConfig = z.strictObject({
   hubMaxInFlight: z.number().int().min(1).default(2).describe('ingest requests of one hub at once; more are answered 429 (a hub sends one at a time)'),
   hubBatchesPerSecond: z.number().min(0).default(0).describe('token-bucket rate of batches per hub, 429 beyond it; 0: no rate limit (a hub draining a backlog goes as fast as the relay takes it)'),
   hubBurst: z.number().int().min(1).default(10).describe('batches a hub may send at once before hubBatchesPerSecond applies'),
-  retryAfterMaxSeconds: z.number().int().min(1).max(3600).default(5).describe('a 503 asks for a random Retry-After of 1..this many seconds, so turned-away hubs do not return together'),
+  retryAfterMaxSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(5)
+    .describe('a 503\'s Retry-After is random over 1..n s, n the seconds the replica needs for the hubs it turned away, at most this'),
 });
 export type AdmissionConfig = z.infer<typeof AdmissionConfig>;
 

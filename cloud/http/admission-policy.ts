@@ -3,7 +3,8 @@
  * timers, so they are tested with a fake clock. Per replica: each replica guards its own pool and
  * event loop, and replicas behind a load balancer add up.
  *
- * - The whole replica (503): at most `maxInFlight` ingest requests at once. A slow store shows as
+ * - The whole replica (503): at most `maxInFlight` ingest requests at once, with a Retry-After
+ *   spread by how far demand is beyond what the replica finishes (spreadRetryAfter). A slow store shows as
  *   a moving average of the admitted requests' durations above `slowStoreMs`; then the limit is
  *   quartered, so fewer transactions wait on the database and the average can recover (requests
  *   still go through, so it keeps being measured: a limit of zero would never learn it is fast
@@ -34,6 +35,8 @@ interface HubState {
 
 export class AdmissionPolicy {
   private inFlightNow = 0;
+  /** Requests finished and 503s given, per whole second of the clock: the current second and the one before. */
+  private readonly rates = { second: 0, finished: 0, finishedBefore: 0, refused: 0, refusedBefore: 0 };
   private latencyMs = 0;
   /** keyed by hub id */
   private readonly hubs = new Map<string, HubState>();
@@ -65,9 +68,7 @@ export class AdmissionPolicy {
     const slow = this.slow;
     const limit = slow ? Math.max(1, Math.floor(this.limits.maxInFlight / 4)) : this.limits.maxInFlight;
     if (this.inFlightNow >= limit) {
-      // Spread over 1..max s: hubs turned away together must not all come back in the same second.
-      const retryAfterSeconds = 1 + Math.floor(this.random() * this.limits.retryAfterMaxSeconds);
-      return { admitted: false, status: 503, reason: slow ? 'slow-store' : 'in-flight', retryAfterSeconds };
+      return { admitted: false, status: 503, reason: slow ? 'slow-store' : 'in-flight', retryAfterSeconds: this.spreadRetryAfter() };
     }
     this.inFlightNow += 1;
     const startedAt = this.now();
@@ -78,6 +79,7 @@ export class AdmissionPolicy {
         if (released) return;
         released = true;
         this.inFlightNow -= 1;
+        this.tick().finished += 1;
         const sample = Math.max(0, this.now() - startedAt);
         this.latencyMs = this.latencyMs === 0 ? sample : this.latencyMs + EWMA_WEIGHT * (sample - this.latencyMs);
       },
@@ -115,6 +117,36 @@ export class AdmissionPolicy {
         hub.lastUsedAt = this.now();
       },
     };
+  }
+
+  /**
+   * Retry-After for a 503: random over 1..n s, n the seconds this replica needs to work through the
+   * hubs it turned away in the last second at the rate it finished requests then (at most
+   * retryAfterMaxSeconds). Hubs turned away together then come back spread, but no later than the
+   * replica can take them: a fixed wide spread leaves slots idle while hubs still wait.
+   */
+  private spreadRetryAfter(): number {
+    const rates = this.tick();
+    rates.refused += 1;
+    const refused = rates.refused + rates.refusedBefore;
+    const finished = Math.max(1, rates.finished + rates.finishedBefore);
+    const spread = Math.min(this.limits.retryAfterMaxSeconds, Math.max(1, Math.ceil(refused / finished)));
+    return 1 + Math.floor(this.random() * spread);
+  }
+
+  /** The per-second counters, moved on to the clock's current second. */
+  private tick(): AdmissionPolicy['rates'] {
+    const second = Math.floor(this.now() / 1000);
+    const rates = this.rates;
+    if (second !== rates.second) {
+      const adjacent = second === rates.second + 1;
+      rates.finishedBefore = adjacent ? rates.finished : 0;
+      rates.refusedBefore = adjacent ? rates.refused : 0;
+      rates.finished = 0;
+      rates.refused = 0;
+      rates.second = second;
+    }
+    return rates;
   }
 
   /** Hubs tracked now (for tests of the forgetting). */

@@ -30,15 +30,27 @@ t.test('beyond maxInFlight the replica answers 503; a release makes room again',
   t.ok(p.enter().admitted);
 });
 
-t.test('the 503 Retry-After is spread over 1..retryAfterMaxSeconds, so hubs turned away together come back apart', async (t) => {
-  const seen = new Set<number>();
-  for (const r of [0, 0.2, 0.5, 0.99]) {
-    const { p } = policy({ maxInFlight: 1, retryAfterMaxSeconds: 4 }, () => r);
-    p.enter();
+t.test('the 503 Retry-After is spread by the backlog: over as many seconds as the replica needs for the hubs it turned away', async (t) => {
+  let draw = 0.99;
+  const { p, advance } = policy({ maxInFlight: 1, retryAfterMaxSeconds: 4 }, () => draw);
+  const retryAfter = () => {
     const v = p.enter();
-    if (!v.admitted) seen.add(v.retryAfterSeconds);
-  }
-  t.same([...seen].sort(), [1, 1 + Math.floor(0.5 * 4), 4], 'random 0 → 1 s, 0.5 → 3 s, 0.99 → 4 s');
+    if (v.admitted) throw new Error('expected a 503');
+    return v.retryAfterSeconds;
+  };
+  // This second the replica finished 3 requests.
+  for (let i = 0; i < 3; i++) admitted(p.enter())();
+  const held = admitted(p.enter());
+  t.same([retryAfter(), retryAfter(), retryAfter()], [1, 1, 1], 'as many turned away as it finishes in a second: all back in 1 s');
+  t.equal(retryAfter(), 2, 'a fourth: spread over 2 s (random 0.99 → the last second)');
+  for (let i = 0; i < 20; i++) retryAfter();
+  t.equal(retryAfter(), 4, 'far beyond: spread over at most retryAfterMaxSeconds');
+  draw = 0;
+  t.equal(retryAfter(), 1, 'the spread starts at 1 s (random 0)');
+  advance(2_000); // two quiet seconds later the counts are gone
+  draw = 0.99;
+  t.equal(retryAfter(), 1);
+  held();
 });
 
 t.test('a slow store quarters the limit until requests are fast again', async (t) => {
