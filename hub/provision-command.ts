@@ -117,5 +117,8 @@ export async function provisionCommand(argv: string[], io: CliIo, deps: Provisio
     throw err;
   }
   io.out(`credential stored in ${path} (mode 0600); start the hub (hub start) to forward with it`);
+  if (config.relay.token !== undefined) {
+    io.err('hub provision: note: the config also sets a token (relay.token or HUB_RELAY_TOKEN), which hub start prefers; remove it to use the stored credential');
+  }
   return 0;
 }

@@ -127,6 +127,10 @@ t.test('provision, revocation, reinstall and rotation, on one hub', async (t) =>
   const used = io({ HUB_ID: hubId });
   t.equal(await main(['provision', '--relay', relayUrl, '--claim', created.claimCode, '--data', first, '--force'], used.cli), 1);
   t.match(used.err[0], /the relay refused \(401\): This claim code was already used/);
+  const withToken = io({ HUB_ID: hubId, HUB_RELAY_TOKEN: 'a-configured-token-0123456789' });
+  const other = await operator('POST', '/v1/hubs', { id: 'hub-prov-token' });
+  t.equal(await main(['provision', '--relay', relayUrl, '--claim', other.claimCode, '--data', newDataDir(t)], { ...withToken.cli, env: { ...withToken.cli.env, HUB_ID: 'hub-prov-token' } }), 0);
+  t.match(withToken.err, [/the config also sets a token .* which hub start prefers; remove it/], 'a configured token that would shadow the credential is pointed out');
   const typo = io({ HUB_ID: hubId });
   t.equal(await main(['provision', '--relay', relayUrl, '--claim', 'ABCD-EFGH', '--data', first, '--force'], typo.cli), 2);
   t.match(typo.err[0], /not a claim code/);
