@@ -200,6 +200,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
       await zigbee2mqtt.start();
       await ble.start();
       forwarder?.start();
+      downlink.start();
       shedder.start();
       downlink.start();
       const host = config.panel.host === '0.0.0.0' || config.panel.host === '::' ? 'localhost' : config.panel.host;
@@ -224,6 +225,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
       limits: { ...budget, ceiling: budgetThresholds(budget).ceiling },
       shed: () => shedder.stats(),
       ...(forwarder && { link: () => forwarder!.linkState() }),
+      downlink: () => downlink.downlinkState(),
     });
   }
 

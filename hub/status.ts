@@ -34,6 +34,19 @@ export interface StatusSources {
   shed: () => ShedSnapshot;
   /** absent when no relay is configured */
   link?: () => LinkSnapshot;
+  /** The downlink in force (DownlinkService.downlinkState, docs/downlink.md#status). */
+  downlink?: () => DownlinkSnapshot;
+}
+
+/** What the status shows of the downlink; the hub's DownlinkState fits it. */
+export interface DownlinkSnapshot {
+  pulling: boolean;
+  version: number | null;
+  source: string;
+  appliedAt: string | null;
+  lastError: string | null;
+  refused: { version: number | null; at: string; errors: Array<{ path: string; message: string }> } | null;
+  diskError: string | null;
 }
 
 export interface LaneStatus extends LaneSnapshot {
@@ -57,6 +70,7 @@ export interface HubStatus {
   };
   shedding: ShedSnapshot;
   link: LinkSnapshot | { state: 'off'; lastError: null; lastSuccessAt: null; drainRatePerS: 0 };
+  downlink?: DownlinkSnapshot;
 }
 
 export function collectStatus(s: StatusSources): HubStatus {
@@ -92,5 +106,6 @@ export function collectStatus(s: StatusSources): HubStatus {
     },
     shedding: s.shed(),
     link,
+    ...(s.downlink && { downlink: s.downlink() }),
   };
 }

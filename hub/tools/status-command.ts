@@ -48,6 +48,17 @@ const StatusAnswer = z.looseObject({
     lastError: z.looseObject({ reason: z.string(), message: z.string(), status: z.number().optional(), at: z.string() }).nullable(),
     lastSuccessAt: z.string().nullable(),
   }),
+  downlink: z
+    .looseObject({
+      pulling: z.boolean(),
+      version: z.number().nullable(),
+      source: z.string(),
+      appliedAt: z.string().nullable(),
+      lastError: z.string().nullable(),
+      refused: z.looseObject({ version: z.number().nullable(), at: z.string(), errors: z.array(z.looseObject({ path: z.string(), message: z.string() })) }).nullable(),
+      diskError: z.string().nullable(),
+    })
+    .optional(),
 });
 export type StatusAnswer = z.infer<typeof StatusAnswer>;
 
@@ -163,6 +174,20 @@ export function formatStatus(s: StatusAnswer): string[] {
   );
   const last = s.shedding.last;
   if (last) lines.push(`last shed   ${last.action} ${count(last.events, 'event')} received ${last.from} .. ${last.to}, at ${last.at}`);
+  if (s.downlink) lines.push(...formatDownlink(s.downlink));
+  return lines;
+}
+
+/** The downlink in force, a refused version with its first reasons, and why pulling or the copy on disk fails (docs/downlink.md#status). */
+function formatDownlink(d: NonNullable<StatusAnswer['downlink']>): string[] {
+  const inForce = d.version === null ? 'config file only' : `version ${d.version} (from ${d.source}${d.appliedAt ? `, applied ${d.appliedAt}` : ''})`;
+  const lines = [`downlink    ${inForce}${d.pulling ? (d.lastError ? `; pull failing: ${d.lastError}` : '') : '; not pulling (no relay configured)'}`];
+  if (d.refused) {
+    const shown = d.refused.errors.slice(0, 3).map((e) => `${e.path}: ${e.message}`).join('; ');
+    const more = d.refused.errors.length > 3 ? `; and ${d.refused.errors.length - 3} more` : '';
+    lines.push(`  refused   version ${d.refused.version ?? '(unreadable)'} at ${d.refused.at}: ${shown}${more}`);
+  }
+  if (d.diskError) lines.push(`  disk      ${d.diskError}`);
   return lines;
 }
 

@@ -57,6 +57,7 @@ const config = HubConfig.parse({
 
 interface Running {
   hub: Hub;
+  panelUrl: string;
   sse: SseClient;
   press(seq: number): Promise<void>;
   /** Closes the button, the stream and the hub. */
@@ -77,6 +78,7 @@ async function bootHub(): Promise<Running> {
   });
   return {
     hub,
+    panelUrl,
     sse,
     async press(seq) {
       await button.publishAsync(deviceTopic('btn-102', 'call'), JSON.stringify({ event: 'call', seq }), { qos: 1 });
@@ -108,6 +110,8 @@ t.test('a binding changed at the relay is in force on the running hub, and after
   });
   t.equal(put.status, 200);
   await eventually(() => running.hub.downlinkState().version === 1, 'hub applied version 1');
+  const status = (await (await fetch(new URL('api/status', running.panelUrl))).json()) as { downlink?: Record<string, unknown> };
+  t.match(status.downlink, { version: 1, source: 'relay', refused: null }, 'npx hub status sees it');
 
   await running.press(1);
   const raised = JSON.parse((await alarmIn(running.sse, 'room-101', 'alarm in the new room')).data) as Record<string, unknown>;
