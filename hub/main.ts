@@ -200,7 +200,6 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
       await zigbee2mqtt.start();
       await ble.start();
       forwarder?.start();
-      downlink.start();
       shedder.start();
       downlink.start();
       const host = config.panel.host === '0.0.0.0' || config.panel.host === '::' ? 'localhost' : config.panel.host;
