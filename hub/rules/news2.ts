@@ -8,6 +8,12 @@
  * are taken as alert and on air (the chart's 0-scoring column), and the alarm reason says so, so
  * nobody mistakes the assumption for an observation. Taking them as normal can only score too low,
  * never raise an alarm that the measured values do not justify.
+ *
+ * A higher band is announced once the score has stayed in it for `confirmMs` (2 min by default):
+ * NEWS2 is a score of an observation set, and scored on a worn oximeter's every value a moving hand
+ * (SpO2 85 % for ten seconds) or a value hovering at a band edge enters a higher band again and again.
+ * The acute single-value dangers are the vital-thresholds rule's, with their own 30 s holds
+ * (docs/rules.md#news2, docs/alarm-burden.md).
  */
 import { z } from 'zod';
 import { AlarmPriority, Id, type Event } from '../../protocols/event.ts';
@@ -43,6 +49,12 @@ const options = z.strictObject({
     .prefault({})
     .describe('alarm priority on entering each band'),
   redScore: News2Options.shape.redScore,
+  confirmMs: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(120_000)
+    .describe('a higher band is announced once the score has stayed in it (or higher) this long (ms); 0 announces at once'),
   residents: z
     .record(Id, z.strictObject({ spo2Scale: z.union([z.literal(1), z.literal(2)]).default(1) }))
     .default({})
@@ -53,6 +65,8 @@ type Options = z.infer<typeof options>;
 interface Timed<T> {
   value: T;
   at: number;
+  /** The device that measured it, so its sensor states can withdraw it. */
+  deviceId?: string;
 }
 
 export interface News2RuleState {
@@ -64,6 +78,12 @@ export interface News2RuleState {
   /** The band of the last complete score; kept across gaps in the data so a gap never re-alarms. */
   band: News2Band | null;
   score: number | null;
+  /** The score when `band` was last set: what a rise is "up from". */
+  bandScore?: number | null;
+  /** Bands above `band` the score has stayed in or above, since when (ms), keyed by band; announced after confirmMs. */
+  rising?: Partial<Record<News2Band, number>>;
+  /** The latest complete score, for the reason of an alarm a wake-up raises. */
+  latest?: { score: number; band: News2Band; text: string; causeEventId: string } | null;
 }
 
 const inRange = (parameter: Measured, value: number) => {
@@ -80,7 +100,7 @@ function describe(parts: Partial<News2Parts>): string {
 export const news2Rule = defineRule({
   id: 'news2',
   description: 'Scores NEWS2 per resident from the latest values within a window; alarms when the band rises.',
-  inputs: ['reading', 'observation'],
+  inputs: ['reading', 'observation', 'state'],
   options,
   scope: (event) => event.residentId ?? null,
   initialState: (): News2RuleState => ({ values: {}, acvpu: null, o2: null, band: null, score: null }),
@@ -92,10 +112,19 @@ export const news2Rule = defineRule({
       const parameter = (PARAMETER as Record<string, Measured | undefined>)[event.payload.metric];
       // A value outside the scorer's plausible range is a device error, not a vital sign (docs/news2.md#accepted-ranges).
       if (parameter === undefined || !inRange(parameter, event.payload.value)) return { state, alarms: [] };
-      next = { ...state, values: { ...state.values, [parameter]: { value: event.payload.value, at: now } } };
+      next = { ...state, values: { ...state.values, [parameter]: { value: event.payload.value, at: now, ...(event.deviceId !== undefined && { deviceId: event.deviceId }) } } };
     } else if (event.kind === 'observation') {
       const { acvpu, o2 } = event.payload;
       next = { ...state, ...(acvpu !== undefined && { acvpu: { value: acvpu, at: now } }), ...(o2 !== undefined && { o2: { value: o2, at: now } }) };
+    } else if (event.kind === 'state' && event.payload.kind === 'sensor' && event.payload.status !== 'measuring' && event.payload.status !== 'alive') {
+      // Finger out, searching, no value: the device's last values are not the resident's (a finger
+      // slipping out reads low first). Withdrawn, the score is incomplete and a rise in progress ends.
+      const deviceId = event.deviceId;
+      const withdrawn = MEASURED.filter((p) => deviceId !== undefined && state.values[p]?.deviceId === deviceId);
+      if (withdrawn.length === 0) return { state, alarms: [] };
+      const values = { ...state.values };
+      for (const p of withdrawn) delete values[p];
+      return { state: { ...state, values, rising: {} }, alarms: [], wakeAt: null };
     } else {
       return { state, alarms: [] };
     }
@@ -118,21 +147,60 @@ export const news2Rule = defineRule({
     // score, and the band of the last complete one stands (docs/news2.md#api-hubvitalsnews2ts).
     if (result.score === null || result.band === null) return { state: next, alarms: [] };
 
-    const previous = next.band;
-    const scored: News2RuleState = { ...next, band: result.band, score: result.score };
-    if (RANK[result.band] <= RANK[previous ?? 'low']) return { state: scored, alarms: [] };
-
-    const band = result.band as Exclude<News2Band, 'low'>;
-    const from = previous === null ? '' : `, up from ${next.score} (${previous})`;
-    const alarm: AlarmCommand = {
-      op: 'raise',
-      key: `news2-${band}:${residentId}`,
-      type: `news2-${band}`,
-      priority: opts.priorities[band],
-      reason: [`NEWS2 ${result.score} (${band})${from}: ${describe(result.parts)}; SpO2 scale ${scale}`, ...assumed].join('; '),
-      residentId,
-      causeEventId: event.id,
-    };
-    return { state: scored, alarms: [alarm] };
+    const text = `${describe(result.parts)}; SpO2 scale ${scale}${assumed.length ? `; ${assumed.join('; ')}` : ''}`;
+    const scored: News2RuleState = { ...next, score: result.score, latest: { score: result.score, band: result.band, text, causeEventId: event.id } };
+    const confirmed = next.band ?? 'low';
+    if (RANK[result.band] <= RANK[confirmed]) {
+      // In or below the announced band: it follows the score down at once, and any rise in progress ends.
+      return { state: { ...scored, band: result.band, bandScore: result.score, rising: {} }, alarms: [], wakeAt: null };
+    }
+    // Above it: each band between is held since the first score that reached it; bands above this score lose theirs.
+    const rising: Partial<Record<News2Band, number>> = {};
+    for (const band of BANDS) {
+      if (RANK[band] > RANK[confirmed] && RANK[band] <= RANK[result.band]) rising[band] = next.rising?.[band] ?? now;
+    }
+    return confirm({ ...scored, rising }, now, opts, residentId);
+  },
+  tick(state: News2RuleState, now, opts: Options, scope) {
+    return confirm(state, now, opts, scope);
   },
 });
+
+const BANDS: readonly News2Band[] = ['low', 'low-medium', 'medium', 'high'];
+
+/** Announces the highest band held for confirmMs, if any, and asks to be woken when the next one would be. */
+function confirm(state: News2RuleState, now: number, opts: Options, residentId: string): { state: News2RuleState; alarms: AlarmCommand[]; wakeAt: number | null } {
+  const rising = state.rising ?? {};
+  let top: News2Band | null = null;
+  for (const band of BANDS) {
+    const since = rising[band];
+    if (since !== undefined && now - since >= opts.confirmMs) top = band;
+  }
+  const latest = state.latest;
+  if (top === null || top === 'low' || !latest) {
+    const pending = Object.values(rising);
+    return { state, alarms: [], wakeAt: pending.length ? Math.min(...pending) + opts.confirmMs : null };
+  }
+  const previous = state.band;
+  const from = previous === null ? '' : `, up from ${state.bandScore ?? state.score} (${previous})`;
+  const held = opts.confirmMs > 0 ? `; in ${top} or higher for ${Math.round((now - rising[top]!) / 1000)} s` : '';
+  const head = top === latest.band ? `NEWS2 ${latest.score} (${top})${from}` : `NEWS2 ${top}${from}, now ${latest.score} (${latest.band})`;
+  const alarm: AlarmCommand = {
+    op: 'raise',
+    key: `news2-${top}:${residentId}`,
+    type: `news2-${top}`,
+    priority: opts.priorities[top as Exclude<News2Band, 'low'>],
+    reason: `${head}: ${latest.text}${held}`,
+    residentId,
+    causeEventId: latest.causeEventId,
+  };
+  const left: Partial<Record<News2Band, number>> = {};
+  for (const band of BANDS) if (RANK[band] > RANK[top] && rising[band] !== undefined) left[band] = rising[band];
+  const pending = Object.values(left);
+  return {
+    state: { ...state, band: top, bandScore: latest.score, rising: left },
+    alarms: [alarm],
+    wakeAt: pending.length ? Math.min(...pending) + opts.confirmMs : null,
+  };
+}
+

@@ -61,8 +61,11 @@ export const THRESHOLD_DEFAULTS: Record<Metric, Threshold> = {
   'respiratory-rate': { below: 9, above: 24, hysteresis: 2, holdMs: 60_000, priority: 'medium' },
   // ≤90 or ≥220 mmHg score 3.
   'systolic-bp': { below: 91, above: 219, hysteresis: 5, holdMs: 0, priority: 'medium' },
-  // ≤35.0 °C scores 3; fever tops out at 2 on the chart (≥39.1), so there is no high default.
-  'body-temperature': { below: 35.1, above: null, hysteresis: 0.3, holdMs: 0, priority: 'medium' },
+  // ≤35.0 °C scores 3. Fever scores at most 2 on the chart, so NEWS2 alone never alarms on it; above
+  // 38.0 °C is where the chart starts scoring (38.1) and close to the long-term-care definition of fever
+  // in frail older people (a single oral reading over 37.8 °C: IDSA, Clin Infect Dis 2009;48:149).
+  // bench:alarm-burden found scripted fevers unannounced without it (docs/alarm-burden.md).
+  'body-temperature': { below: 35.1, above: 38, hysteresis: 0.3, holdMs: 0, priority: 'medium' },
 };
 
 /** [RCP 2017 chart 1] scale 2: ≤83 % scores 3, so a scale-2 resident's SpO2 is low below 84 %. */
@@ -97,6 +100,12 @@ const options = z.strictObject({
     .prefault({})
     .describe('per metric: below, above, hysteresis, holdMs, priority'),
   scale2Spo2Below: z.number().default(SCALE_2_SPO2_BELOW).describe('SpO2 low threshold of a resident on scale 2'),
+  holdEndsAt: z
+    .enum(['threshold', 'band'])
+    .default('threshold')
+    .describe(
+      'what ends a hold before it raises: a value back on the normal side of the threshold itself (threshold), or only one back past the hysteresis band (band); after an alarm, re-arming always needs the band',
+    ),
   residents: z
     .record(
       Id,
@@ -235,7 +244,10 @@ function onReading(state: VitalThresholdsState, event: Event & { kind: 'reading'
     const track = tracks[key];
     if (!track) {
       if (past(t, side, value)) tracks[key] = { phase: 'pending', since: now, worst: value, deviceId, causeEventId: event.id };
-    } else if (recovered(t, side, value)) {
+    } else if (recovered(t, side, value) || (track.phase === 'pending' && opts.holdEndsAt === 'threshold' && !past(t, side, value))) {
+      // A hold needs the value past the threshold all along: a value hovering at it (SpO2 91, 92, 93 %)
+      // starts holds it then ends, instead of sounding 30 s after one dip (docs/alarm-burden.md). The
+      // band guards only re-arming after an alarm, so a hovering value still raises at most once.
       delete tracks[key];
     } else {
       const worst = side === 'low' ? Math.min(track.worst, value) : Math.max(track.worst, value);

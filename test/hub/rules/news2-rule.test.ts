@@ -15,6 +15,7 @@ import { createMemoryStore } from '../../../hub/store/memory-store.ts';
 import type { KvStore } from '../../../hub/store/kv-store.ts';
 import { FakeClock } from '../../fakes/fake-clock.ts';
 import { alarmRig } from '../support.ts';
+import { ruleRig } from './rule-rig.ts';
 
 const NURSE = { kind: 'panel' as const, id: 'nurse-1' };
 const MINUTE = 60_000;
@@ -33,9 +34,10 @@ function observation(residentId: string, payload: { acvpu?: 'A' | 'C' | 'V' | 'P
   return Event.parse({ ...envelope(residentId), kind: 'observation', payload: { ...payload, by: NURSE } });
 }
 
+/** The rule with its band confirmation off (`confirmMs: 0`) unless a test sets it: these tests are about scoring and bands. */
 async function rig(store: KvStore, clock: FakeClock, ruleOptions: Record<string, unknown> = {}) {
   const base = await alarmRig(store, clock);
-  const engine = new RuleEngine({ rules: [news2Rule], ruleOptions: { news2: ruleOptions }, alarms: base.alarms, store, clock, logger: base.logger });
+  const engine = new RuleEngine({ rules: [news2Rule], ruleOptions: { news2: { confirmMs: 0, ...ruleOptions } }, alarms: base.alarms, store, clock, logger: base.logger });
   await engine.start();
   /** Every distinct alarm raised, in order. */
   const raised: Alarm[] = [];
@@ -177,4 +179,45 @@ t.test('a restart keeps each resident\'s values and band', async (t) => {
   t.match(r.raised, [{ key: 'news2-low-medium:res-2' }], 'the values from before the restart complete the score');
   await r.send('res-1', { sbp: 100 }); // +2: 7
   t.match(r.raised[1], { key: 'news2-high:res-1', reason: /up from 5 \(medium\)/ });
+});
+
+t.test('band confirmation (the default, 2 min): a short excursion into a higher band raises nothing; one that stays raises once it has held', async (t) => {
+  const clock = new FakeClock(Date.UTC(2026, 10, 24, 10, 0));
+  const r = await ruleRig(createMemoryStore(), clock, [news2Rule], { news2: {} });
+  t.teardown(r.stop);
+  const raised = () => r.changes.filter((a, i, all) => all.findIndex((b) => b.id === a.id) === i);
+  const send = async (vitals: Vitals) => {
+    for (const [key, value] of Object.entries(vitals)) {
+      await r.send({ residentId: 'res-1', deviceId: `dev-${key}`, kind: 'reading', payload: { metric: METRIC[key as keyof typeof METRIC], loinc: null, value, unit: '' } });
+    }
+  };
+  await send(NORMAL);
+  // A moving hand: SpO2 reads 85 % (3: low-medium) for 20 s, then 97 % again.
+  await send({ spo2: 85 });
+  await r.advance(20_000);
+  await send({ spo2: 97 });
+  await r.advance(10 * MINUTE);
+  t.same(raised(), [], 'an excursion shorter than confirmMs raises nothing, and leaves no wake-up behind');
+  t.equal(await r.wakeAt('news2', 'res-1'), null);
+
+  // A real rise: RR 21 (2), SpO2 93 (2), HR 95 (1) = 5, medium, and it stays.
+  await send({ rr: 21, spo2: 93, hr: 95 });
+  await r.advance(119_999);
+  t.same(raised(), [], 'not before 2 min');
+  await r.advance(1);
+  t.match(raised(), [{ key: 'news2-medium:res-1', priority: 'medium', reason: /^NEWS2 5 \(medium\), up from 4 \(low\): .*; in medium or higher for 120 s$/ }]);
+
+  // Rising further while medium is announced: high must hold too; a dip back to medium in between restarts it.
+  await send({ sbp: 89 }); // +3: 8, high
+  await r.advance(60_000);
+  await send({ sbp: 120 }); // 5: medium again
+  await send({ sbp: 89 });
+  await r.advance(119_000);
+  t.equal(raised().length, 1, 'high has held only 119 s since it came back');
+  await r.advance(1_000);
+  t.match(raised()[1], { key: 'news2-high:res-1', priority: 'high', reason: /^NEWS2 8 \(high\), up from 5 \(medium\)/ });
+
+  // Staying in the band raises nothing more; a lower band held announces nothing either.
+  await r.advance(30 * MINUTE);
+  t.equal(raised().length, 2);
 });

@@ -66,7 +66,7 @@ t.test('defaults are the NEWS2 values that score 3, as cut-offs', async (t) => {
     'respiratory-rate': { below: 9, above: 24 }, // ≤8, ≥25
     'heart-rate': { below: 41, above: 130 }, // ≤40, ≥131
     'systolic-bp': { below: 91, above: 219, holdMs: 0 }, // ≤90, ≥220
-    'body-temperature': { below: 35.1, above: null }, // ≤35.0
+    'body-temperature': { below: 35.1, above: 38 }, // ≤35.0; over 38.0 is fever (NEWS2 scores from 38.1)
   });
   t.equal(opts.scale2Spo2Below, 84, 'scale 2: ≤83 %');
   t.notOk(vitalThresholdsRule.options.safeParse({ thresholds: { 'heart-rate': { below: 130, above: 41 } } }).success, 'below must be under above');
@@ -98,7 +98,37 @@ t.test('persistence: a dip shorter than the hold that recovers past the band rai
   await r.engine.handle(spo2('res-1', 94)); // 92 + 2: recovered
   await r.advance(60_000);
   t.same(r.raised, []);
-  // Noise inside the band neither restarts nor cancels a hold: 89, 93, 90 is one 30 s hold.
+  // By default (holdEndsAt: threshold) a value back at the threshold ends the hold: 89, 93, 90 is two
+  // holds, and the alarm comes 30 s after the second began.
+  await r.engine.handle(spo2('res-1', 89));
+  await r.advance(10_000);
+  await r.engine.handle(spo2('res-1', 93));
+  await r.advance(10_000);
+  await r.engine.handle(spo2('res-1', 90));
+  await r.advance(29_999);
+  t.same(r.raised, [], 'the first hold ended at 93 %; the second has not run 30 s');
+  await r.advance(1);
+  t.match(r.raised, [{ key: 'spo2-low:res-1', reason: /lowest 90 %/ }], '30 s after it went low again');
+});
+
+t.test('hovering at the threshold: dips shorter than the hold raise nothing, however often (holdEndsAt: threshold)', async (t) => {
+  const clock = new FakeClock(1_000);
+  const r = await rig(createMemoryStore(), clock);
+  t.teardown(() => r.engine.stop());
+  for (let i = 0; i < 50; i++) {
+    await r.engine.handle(spo2('res-1', 91));
+    await r.advance(25_000);
+    await r.engine.handle(spo2('res-1', i % 2 ? 92 : 93)); // back at the threshold, not past the band
+    await r.advance(60_000);
+  }
+  t.same(r.raised, [], '50 dips of 25 s at 91 % between 92 and 93 %');
+});
+
+t.test('holdEndsAt: band: noise inside the band neither restarts nor cancels a hold', async (t) => {
+  const clock = new FakeClock(1_000);
+  const r = await rig(createMemoryStore(), clock, { holdEndsAt: 'band' });
+  t.teardown(() => r.engine.stop());
+  // 89, 93, 90 is one 30 s hold.
   await r.engine.handle(spo2('res-1', 89));
   await r.advance(10_000);
   await r.engine.handle(spo2('res-1', 93));
@@ -108,6 +138,21 @@ t.test('persistence: a dip shorter than the hold that recovers past the band rai
   t.same(r.raised, [], 'still within the hold');
   await r.advance(1);
   t.match(r.raised, [{ key: 'spo2-low:res-1', reason: /lowest 89 %/ }], '30 s after it first went low');
+});
+
+t.test('fever: a temperature over 38.0 °C raises at once, once per episode', async (t) => {
+  const clock = new FakeClock(1_000);
+  const r = await rig(createMemoryStore(), clock);
+  t.teardown(() => r.engine.stop());
+  await r.engine.handle(reading('res-1', 'body-temperature', 38, 'th-1'));
+  t.same(r.raised, [], '38.0 °C is not over 38.0');
+  await r.engine.handle(reading('res-1', 'body-temperature', 38.6, 'th-1'));
+  await r.advance(0);
+  t.match(r.raised, [{ key: 'body-temperature-high:res-1', type: 'body-temperature-high', priority: 'medium', reason: /Temperature above 38 Cel \(highest 38.6 Cel\)|above 38/ }]);
+  await r.resolveAll();
+  await r.engine.handle(reading('res-1', 'body-temperature', 37.9, 'th-1')); // not past the band (38 − 0.3)
+  await r.engine.handle(reading('res-1', 'body-temperature', 39.1, 'th-1'));
+  t.equal(r.raised.length, 1, 'the same fever does not raise again after it was resolved');
 });
 
 t.test('hysteresis: after an alarm the rule re-arms only once the value is back past the band', async (t) => {
