@@ -44,21 +44,27 @@ export async function insertEvents(tx: Queryable, events: readonly Event[]): Pro
  * Moves acked_seq to the end of the contiguous run that starts right after it:
  * with 1,2,4 stored the ack is 2; once 3 arrives it is 4. The scan only reads
  * seqs above the current ack (the unique (hub_id, seq) index serves it).
+ *
+ * `storedThrough`: a seq the caller knows every seq up to is stored (the run it
+ * just inserted right after the locked ack), so the scan starts there instead of
+ * probing each of those rows again (bench:drain found the scan at a quarter of a
+ * batch's time). The scan still runs on from it, over events stored earlier
+ * (alarms sent ahead of telemetry, docs/store-and-forward.md).
  */
-export async function advanceAckedSeq(tx: Queryable, hubId: string, seenAt: Date): Promise<number> {
+export async function advanceAckedSeq(tx: Queryable, hubId: string, seenAt: Date, storedThrough = 0): Promise<number> {
   const { rows } = await tx.query<{ acked_seq: string | number }>(
     `UPDATE hubs h SET
        last_seen_at = $2,
        acked_seq = CASE
-         WHEN EXISTS (SELECT 1 FROM events e WHERE e.hub_id = h.id AND e.seq = h.acked_seq + 1)
+         WHEN EXISTS (SELECT 1 FROM events e WHERE e.hub_id = h.id AND e.seq = GREATEST(h.acked_seq, $3) + 1)
          THEN (SELECT min(e.seq) FROM events e
-               WHERE e.hub_id = h.id AND e.seq > h.acked_seq
+               WHERE e.hub_id = h.id AND e.seq > GREATEST(h.acked_seq, $3)
                  AND NOT EXISTS (SELECT 1 FROM events n WHERE n.hub_id = h.id AND n.seq = e.seq + 1))
-         ELSE h.acked_seq
+         ELSE GREATEST(h.acked_seq, $3)
        END
      WHERE h.id = $1
      RETURNING acked_seq`,
-    [hubId, seenAt],
+    [hubId, seenAt, storedThrough],
   );
   return Number(rows[0]?.acked_seq ?? 0);
 }

@@ -107,7 +107,11 @@ export function createIngestService({ db, now }: IngestServiceOptions): IngestSe
         // The ranges name exactly the seqs held under this batch's ids (docs/store-and-forward.md#the-ack):
         // the hub deletes those and nothing else.
         const storedSeqs = options.ranges ? [...inserted.map((e) => e.seq), ...(await alreadyStoredSeqs(tx, hub.hubId, skipped))] : [];
-        return { stored: inserted.length, ackedSeq: await advanceAckedSeq(tx, hub.hubId, at), storedSeqs };
+        // Seqs inserted right after the locked ack are stored for certain: the scan may start past them.
+        let storedThrough = locked.ackedSeq;
+        const insertedSeqs = new Set(inserted.map((e) => e.seq));
+        while (insertedSeqs.has(storedThrough + 1)) storedThrough += 1;
+        return { stored: inserted.length, ackedSeq: await advanceAckedSeq(tx, hub.hubId, at, storedThrough), storedSeqs };
       });
       const ack: IngestAck = { ackedSeq, stored, duplicates: batch.events.length - stored, relayTime: at.toISOString() };
       if (options.ranges) ack.storedRanges = toSeqRanges(storedSeqs);
