@@ -4,7 +4,7 @@
  */
 import type { DeviceInput, Via } from '../drivers/device-input.ts';
 import type { ACVPU_LEVELS, Actor, Event, EventDraft } from '../protocols/event.ts';
-import { describeMeasure } from '../protocols/vitals.ts';
+import { describeMeasure, type VitalMetric } from '../protocols/vitals.ts';
 import type { CallDedup } from './call-dedup.ts';
 import type { Clock } from './clock.ts';
 import type { DeviceConfig } from './config.ts';
@@ -113,12 +113,31 @@ export class Pipeline {
   /**
    * A staff member's observation of a resident (consciousness on the ACVPU scale, air or oxygen):
    * what devices do not measure, for NEWS2 (docs/rules.md#news2). Stored and evaluated like an input.
+   * Vital signs measured by hand (`vitals`) become readings like a device's, marked `enteredBy`
+   * (docs/panel.md#observations). Resolves to the first event stored.
    */
-  async observe(residentId: string, observation: { acvpu?: (typeof ACVPU_LEVELS)[number]; o2?: boolean }, by: Actor): Promise<Event> {
-    const event = await this.deps.log.append({ kind: 'observation', residentId, payload: { ...observation, by } }, [], { evaluate: true });
-    this.deps.metrics.inc('inputs_total', { kind: 'observation', via: 'panel' });
-    await this.decide(event);
-    return event;
+  async observe(
+    residentId: string,
+    observation: { acvpu?: (typeof ACVPU_LEVELS)[number]; o2?: boolean; vitals?: Partial<Record<VitalMetric, number>> },
+    by: Actor,
+  ): Promise<Event> {
+    const { vitals, ...entry } = observation;
+    // Consciousness and oxygen first: a set entered together is then scored once, with them, by the
+    // last vital sign, instead of first with their assumed defaults.
+    let first: Event | null = null;
+    if (entry.acvpu !== undefined || entry.o2 !== undefined) {
+      first = await this.deps.log.append({ kind: 'observation', residentId, payload: { ...entry, by } }, [], { evaluate: true });
+      this.deps.metrics.inc('inputs_total', { kind: 'observation', via: 'panel' });
+      await this.decide(first);
+    }
+    for (const [metric, value] of Object.entries(vitals ?? {}) as Array<[VitalMetric, number]>) {
+      const reading = await this.deps.log.append({ kind: 'reading', residentId, payload: { metric, value, ...describeMeasure(metric), enteredBy: by } }, [], { evaluate: true });
+      this.deps.metrics.inc('inputs_total', { kind: 'reading', via: 'panel' });
+      await this.decide(reading);
+      first ??= reading;
+    }
+    if (!first) throw new Error('an observation needs acvpu, o2 or a vital sign');
+    return first;
   }
 
   /**

@@ -40,6 +40,8 @@ export const ReadingPayload = z.strictObject({
   loinc: z.string().nullable(),
   value: z.number().finite(),
   unit: z.string(),
+  /** A value a member of staff measured and entered by hand (the panel's observation form); absent when a device sent it. */
+  enteredBy: Actor.optional(),
 });
 
 export const AlarmPayload = z.strictObject({

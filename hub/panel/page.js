@@ -22,6 +22,7 @@ function showSession() {
   who.dataset.staffId = staff?.id ?? '';
   signOutButton.hidden = !staff;
   signInForm.hidden = Boolean(staff);
+  observePanel.hidden = !staff; // entries are recorded as the signed-in staff member
   document.getElementById('sign-in-hint').textContent = session.display
     ? `Display ${session.display.id}. Sign in to acknowledge and resolve.`
     : 'Sign in to see alarms and to acknowledge and resolve.';
@@ -65,6 +66,50 @@ signOutButton.addEventListener('click', async () => {
   await fetch('api/session', { method: 'DELETE' });
   await loadSession();
 });
+
+// Staff observations for NEWS2 (docs/panel.md#observations): consciousness, air or oxygen, and vital
+// signs measured by hand, posted to the hub as the signed-in member of staff. Empty fields are left out.
+const observePanel = document.getElementById('observe');
+const observationForm = document.getElementById('observation');
+const observationResult = document.getElementById('observation-result');
+const VITAL_FIELDS = ['respiratory-rate', 'spo2', 'systolic-bp', 'heart-rate', 'body-temperature'];
+
+observationForm.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const form = new FormData(observationForm);
+  const body = {};
+  if (form.get('acvpu')) body.acvpu = form.get('acvpu');
+  if (form.get('o2')) body.o2 = form.get('o2') === 'true';
+  const vitals = {};
+  for (const field of VITAL_FIELDS) if (form.get(field) !== '') vitals[field] = Number(form.get(field));
+  if (Object.keys(vitals).length > 0) body.vitals = vitals;
+  const residentId = String(form.get('residentId')).trim();
+  if (Object.keys(body).length === 0) return showResult('Enter at least one observation.', true);
+  const res = await fetch(`api/residents/${encodeURIComponent(residentId)}/observations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).catch(() => null);
+  const answer = res ? await res.json().catch(() => ({})) : {};
+  if (!res?.ok) {
+    if (res?.status === 401) await loadSession();
+    return showResult(res ? `Not recorded: ${answer.message ?? res.status}` : 'Not recorded: the hub did not answer.', true);
+  }
+  const entered = [
+    ...(body.acvpu ? [`ACVPU ${body.acvpu}`] : []),
+    ...(body.o2 !== undefined ? [body.o2 ? 'on oxygen' : 'on air'] : []),
+    ...Object.entries(vitals).map(([k, v]) => `${k} ${v}`),
+  ];
+  showResult(`Recorded for ${residentId} by ${answer.by}: ${entered.join(', ')}`, false);
+  // The resident stays for the next entry; the values go.
+  for (const field of ['acvpu', 'o2', ...VITAL_FIELDS]) observationForm.elements[field].value = '';
+});
+
+function showResult(text, failed) {
+  observationResult.textContent = text;
+  observationResult.className = failed ? 'result error' : 'result';
+  observationResult.hidden = false;
+}
 
 function render() {
   const items = [...alarms.values()].filter((a) => a.state !== 'resolved');

@@ -15,6 +15,7 @@ import { AlarmError, type AlarmService } from '../alarms/alarm-service.ts';
 import type { Alarm } from '../alarms/alarm.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import { NEWS2_LIMITS } from '../vitals/news2.ts';
 import { DISPLAY_COOKIE, DISPLAY_COOKIE_MAX_AGE_S, SESSION_COOKIE, type PanelAccess, type StaffSession } from './access.ts';
 
 export interface PanelAppOptions {
@@ -37,7 +38,7 @@ export interface PanelAppOptions {
    */
   relay?: () => { state: string };
   /** Stores a staff observation of a resident and runs the rules over it (Pipeline.observe). */
-  observe(residentId: string, observation: { acvpu?: (typeof ACVPU_LEVELS)[number]; o2?: boolean }, by: Actor): Promise<unknown>;
+  observe(residentId: string, observation: { acvpu?: (typeof ACVPU_LEVELS)[number]; o2?: boolean; vitals?: ManualVitals }, by: Actor): Promise<unknown>;
 }
 
 type Refusal =
@@ -55,9 +56,23 @@ type Env = { Variables: { staff: StaffSession | null; display: string | null; ad
 
 const SignIn = z.strictObject({ staffId: z.string().min(1).max(64), pin: z.string().min(1).max(128) });
 /** What a nurse enters for NEWS2: consciousness (ACVPU) and/or air or oxygen; who comes from the session. */
+/** A vital sign measured by hand, within the NEWS2 scorer's accepted range (docs/news2.md#accepted-ranges): a typo such as SpO2 970 is refused, not scored. */
+const manual = (limits: { min: number; max: number; unit: string }) =>
+  z.number().finite().min(limits.min, `at least ${limits.min} ${limits.unit}`).max(limits.max, `at most ${limits.max} ${limits.unit}`).optional();
+const ManualVitals = z.strictObject({
+  'respiratory-rate': manual(NEWS2_LIMITS.rr),
+  spo2: manual(NEWS2_LIMITS.spo2),
+  'systolic-bp': manual(NEWS2_LIMITS.sbp),
+  'heart-rate': manual(NEWS2_LIMITS.hr),
+  'body-temperature': manual(NEWS2_LIMITS.temp),
+});
+type ManualVitals = z.infer<typeof ManualVitals>;
+
 const ObservationBody = z
-  .strictObject({ acvpu: z.enum(ACVPU_LEVELS).optional(), o2: z.boolean().optional() })
-  .refine((b) => b.acvpu !== undefined || b.o2 !== undefined, { message: 'give acvpu, o2 or both' });
+  .strictObject({ acvpu: z.enum(ACVPU_LEVELS).optional(), o2: z.boolean().optional(), vitals: ManualVitals.optional() })
+  .refine((b) => b.acvpu !== undefined || b.o2 !== undefined || Object.values(b.vitals ?? {}).some((v) => v !== undefined), {
+    message: 'give acvpu, o2 or at least one vital sign',
+  });
 
 /** The acting staff member comes from the session; a body may be empty or `{}`, never name someone. */
 const ActionBody = z.strictObject({}).default({});
@@ -273,9 +288,24 @@ export function createPanelApp(options: PanelAppOptions): Hono<Env> {
     const residentId = Id.safeParse(c.req.param('residentId'));
     const body = ObservationBody.safeParse(await readJson(c));
     if (!residentId.success || !body.success) {
-      return refuse(c, 'bad-request', 400, 'POST {"acvpu": "A"|"C"|"V"|"P"|"U", "o2": true|false} (one or both) for a resident id');
+      // Each problem named by its key, so the form can say which field to fix.
+      const problems = [
+        ...(residentId.success ? [] : ['residentId: letters, digits, . _ : - only']),
+        ...(body.success ? [] : body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)),
+      ];
+      return refuse(
+        c,
+        'bad-request',
+        400,
+        `POST {"acvpu": "A"|"C"|"V"|"P"|"U", "o2": true|false, "vitals": {"respiratory-rate", "spo2", "systolic-bp", "heart-rate", "body-temperature"}} (at least one) for a resident id: ${problems.join('; ')}`,
+      );
     }
-    const observation = { ...(body.data.acvpu && { acvpu: body.data.acvpu }), ...(body.data.o2 !== undefined && { o2: body.data.o2 }) };
+    const vitals = Object.fromEntries(Object.entries(body.data.vitals ?? {}).filter(([, v]) => v !== undefined)) as ManualVitals;
+    const observation = {
+      ...(body.data.acvpu && { acvpu: body.data.acvpu }),
+      ...(body.data.o2 !== undefined && { o2: body.data.o2 }),
+      ...(Object.keys(vitals).length > 0 && { vitals }),
+    };
     // Recorded as the signed-in staff member, never a name the client sends.
     await options.observe(residentId.data, observation, { kind: 'panel', id: staff.staffId });
     return c.json({ residentId: residentId.data, ...observation, by: staff.staffId }, 201);

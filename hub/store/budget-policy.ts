@@ -54,16 +54,23 @@ export function budgetThresholds(limits: BudgetLimits): BudgetThresholds {
 }
 
 /**
+ * Where a shedding pass is: `idle` before its first step, then the last kind of step it took. A pass
+ * that has started goes on down to the target, not just below the threshold that started it, so
+ * each pass frees a tenth of the ceiling at least and passes stay rare.
+ */
+export type SheddingPhase = 'idle' | 'thinning' | 'dropping';
+
+/**
  * @param usedBytes what the whole outbox holds (critical events count too: they leave telemetry less room)
  * @param thinnable whether closed minutes of raw readings are still waiting that a summary could replace
  */
-export function decideShedding(usedBytes: number, thinnable: boolean, limits: BudgetLimits): SheddingDecision {
+export function decideShedding(usedBytes: number, thinnable: boolean, limits: BudgetLimits, phase: SheddingPhase = 'idle'): SheddingDecision {
   const t = budgetThresholds(limits);
-  if (usedBytes <= t.thinAbove) return { action: 'none', bytesToFree: 0 };
   // An emergency drop frees only down to `drop`, and thinning takes it on from there.
   if (usedBytes > t.ceiling) return { action: 'drop-oldest', bytesToFree: usedBytes - t.dropAbove };
+  if (usedBytes <= (phase === 'idle' ? t.thinAbove : t.target)) return { action: 'none', bytesToFree: 0 };
   const bytesToFree = usedBytes - t.target;
   if (thinnable) return { action: 'thin', bytesToFree };
-  if (usedBytes > t.dropAbove) return { action: 'drop-oldest', bytesToFree };
+  if (phase === 'dropping' || usedBytes > t.dropAbove) return { action: 'drop-oldest', bytesToFree };
   return { action: 'none', bytesToFree: 0 };
 }

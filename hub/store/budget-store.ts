@@ -6,8 +6,9 @@
  *
  * A size is the key's length plus the value's JSON length: what LevelDB is handed, before its own
  * compression and overhead, so the budget is of the data, not of the files. Sizes of deleted events
- * come from a small cache of what was recently written or read (the forwarder peeks a batch before
- * its acknowledgement deletes it), else from a read.
+ * come from a small cache of what was recently read (the forwarder peeks a batch before its
+ * acknowledgement deletes it; shedding reads what it replaces), else from a read. Writes are not
+ * cached: a cache churned on every put cost a third of the append rate (docs/disk-budget.md#what-it-costs).
  *
  * At start the total comes from a checkpoint written by the last clean stop (and removed at start,
  * so a crash leaves none), else from one scan of the outbox.
@@ -25,9 +26,14 @@ export interface OutboxBytes {
 
 export interface BudgetStoreOptions {
   /** Called after a batch that added outbox bytes (the shedder checks the budget on it); must not throw. */
-  onGrow?: (bytes: OutboxBytes) => void;
-  /** How many recent event sizes to remember for deletes (default 20,000: a few forwarder batches). */
+  onGrow?: () => void;
+  /** How many sizes of recently read events to remember for deletes, at least (default 10,000: a few forwarder batches). */
   sizeCacheEntries?: number;
+}
+
+interface Sized {
+  bytes: number;
+  lane: Lane;
 }
 
 interface Checkpoint {
@@ -50,8 +56,13 @@ function laneOfEntry(key: string, value: unknown): Lane {
 
 export class BudgetStore implements KvStore {
   private readonly lanes: Record<Lane, number> = { critical: 0, telemetry: 0 };
-  /** size and lane of recently written or read outbox entries, keyed by store key (insertion order = age) */
-  private readonly sizes = new Map<string, { bytes: number; lane: Lane }>();
+  /**
+   * Size and lane of recently read outbox entries, keyed by store key, in two generations: when
+   * `recent` is full it becomes `older` and a new one starts. Evicting one key at a time from one
+   * Map (the oldest, by iteration) slows down as deleted slots pile up at its front.
+   */
+  private recent = new Map<string, Sized>();
+  private older = new Map<string, Sized>();
   /** outbox keys a batch in flight is deleting, so a second delete of one is not counted twice */
   private readonly deleting = new Set<string>();
   private readonly cacheLimit: number;
@@ -64,7 +75,7 @@ export class BudgetStore implements KvStore {
     private readonly inner: KvStore,
     private readonly options: BudgetStoreOptions = {},
   ) {
-    this.cacheLimit = options.sizeCacheEntries ?? 20_000;
+    this.cacheLimit = options.sizeCacheEntries ?? 10_000;
   }
 
   bytes(): OutboxBytes {
@@ -96,7 +107,8 @@ export class BudgetStore implements KvStore {
         // A full disk, say: without the checkpoint the next start counts by a scan, so closing matters more.
       }
     }
-    this.sizes.clear();
+    this.recent.clear();
+    this.older.clear();
     await this.inner.close();
   }
 
@@ -114,6 +126,7 @@ export class BudgetStore implements KvStore {
     const added: Record<Lane, number> = { critical: 0, telemetry: 0 };
     const puts: Array<[string, unknown]> = [];
     const dels: string[] = [];
+    // A put is taken to be a new key unless its size is cached: the event log never writes an outbox key twice.
     for (const op of ops) {
       if (!op.key.startsWith(OUTBOX_PREFIX)) continue;
       if (op.type === 'put') puts.push([op.key, op.value]);
@@ -124,28 +137,36 @@ export class BudgetStore implements KvStore {
       const removed = await this.sizesOf(dels);
       for (const [key, value] of puts) {
         // An overwrite (not done today) replaces the old size rather than adding to it.
-        const old = this.sizes.get(key);
+        const old = this.known(key);
         if (old) removed.push(old);
-        const lane = laneOfEntry(key, value);
-        added[lane] += this.remember(key, value, lane);
+        added[laneOfEntry(key, value)] += entryBytes(key, value);
       }
       await this.inner.batch(ops, options);
       for (const r of removed) this.lanes[r.lane] -= r.bytes;
       this.lanes.critical += added.critical;
       this.lanes.telemetry += added.telemetry;
-      for (const key of dels) this.sizes.delete(key);
+      for (const key of [...dels, ...puts.map(([key]) => key)]) this.forget(key);
     } finally {
       for (const key of dels) this.deleting.delete(key);
     }
-    if (added.critical + added.telemetry > 0) this.options.onGrow?.(this.bytes());
+    if (added.critical + added.telemetry > 0) this.options.onGrow?.();
   }
 
-  private remember(key: string, value: unknown, lane = laneOfEntry(key, value)): number {
-    const bytes = entryBytes(key, value);
-    this.sizes.delete(key);
-    this.sizes.set(key, { bytes, lane });
-    if (this.sizes.size > this.cacheLimit) this.sizes.delete(this.sizes.keys().next().value!);
-    return bytes;
+  private remember(key: string, value: unknown): void {
+    if (this.recent.size >= this.cacheLimit) {
+      this.older = this.recent;
+      this.recent = new Map();
+    }
+    this.recent.set(key, { bytes: entryBytes(key, value), lane: laneOfEntry(key, value) });
+  }
+
+  private known(key: string): Sized | undefined {
+    return this.recent.get(key) ?? this.older.get(key);
+  }
+
+  private forget(key: string): void {
+    this.recent.delete(key);
+    this.older.delete(key);
   }
 
   /** Sizes of stored entries about to be deleted; a key not stored counts nothing. */
@@ -153,7 +174,7 @@ export class BudgetStore implements KvStore {
     const found: Array<{ bytes: number; lane: Lane }> = [];
     const missing: string[] = [];
     for (const key of keys) {
-      const known = this.sizes.get(key);
+      const known = this.known(key);
       if (known) found.push(known);
       else missing.push(key);
     }

@@ -43,6 +43,8 @@ export function summariseReadings(readings: readonly ReadingEvent[], options: Su
   for (const reading of readings) {
     const at = Date.parse(reading.hubTime);
     if (!(at < options.openFromMs)) continue;
+    // A value a member of staff entered by hand keeps who entered it: never folded into a summary.
+    if ('enteredBy' in reading.payload && reading.payload.enteredBy !== undefined) continue;
     const minuteMs = Math.floor(at / MINUTE_MS) * MINUTE_MS;
     // Resident and room are in the key: a device moved to another bed mid-minute gives two summaries.
     const key = [reading.deviceId, reading.residentId, reading.roomId, reading.payload.metric, reading.payload.unit, minuteMs].join('\u0000');

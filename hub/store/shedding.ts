@@ -13,7 +13,7 @@ import type { Event } from '../../protocols/event.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { budgetThresholds, decideShedding, type BudgetLimits, type BudgetThresholds } from './budget-policy.ts';
+import { budgetThresholds, decideShedding, type BudgetLimits, type BudgetThresholds, type SheddingPhase } from './budget-policy.ts';
 import { entryBytes, type OutboxBytes } from './budget-store.ts';
 import type { EventLog } from './event-log.ts';
 import { LANE_PREFIX, prefixEnd, seqOfOutboxKey } from './keys.ts';
@@ -56,10 +56,13 @@ export interface LastShed {
 
 const MINUTE_MS = 60_000;
 /**
- * After a pass that could not get below the thin threshold (critical events fill the budget, or the
- * telemetry left is not forwardable yet), the next waits this long: not a scan on every write.
+ * After a drop step found nothing it may drop (critical events fill the budget, or the telemetry
+ * left is not forwardable yet), the next try waits for new forwardable telemetry, or this long:
+ * not a read of the lane on every write.
  */
-const QUIET_AFTER_STUCK_MS = 5_000;
+const RETRY_STUCK_DROP_MS = 5_000;
+/** About what an outbox-shed report of a drop step adds to the critical lane (a few seq runs). */
+const REPORT_BYTES = 512;
 
 export class Shedder {
   private readonly totals: ShedTotals = { thinned: {}, dropped: {}, summaries: 0 };
@@ -69,8 +72,13 @@ export class Shedder {
   private stopped = true;
   /** thinning has looked at every telemetry key up to this one (it moves only forward) */
   private thinCursor: string | null = null;
-  /** no pass starts before this (ms): set after a pass that could not shed enough */
-  private quietUntil = 0;
+  /**
+   * Thinning stopped at readings of this minute (ms) because it was still open: no point reading
+   * them again before the next minute.
+   */
+  private thinBlockedMinute: number | null = null;
+  /** The last drop step found nothing to drop: when, and how things stood (see RETRY_STUCK_DROP_MS). */
+  private dropStuck: { at: number; forwardable: number } | null = null;
   private readonly thresholds: BudgetThresholds;
 
   constructor(private readonly options: ShedderOptions) {
@@ -120,7 +128,7 @@ export class Shedder {
   check(): void {
     if (this.stopped) return;
     if (this.options.bytes().total <= this.thresholds.thinAbove) return;
-    if (this.options.clock.now() < this.quietUntil) return;
+    if (this.dropStuck && !this.mayRetryDrop()) return;
     if (this.running) {
       this.again = true;
       return;
@@ -138,22 +146,36 @@ export class Shedder {
 
   /** Sheds until the policy says stop or nothing more can be removed. */
   private async pass(): Promise<void> {
-    let thinnable = true;
+    let thinnable = this.thinBlockedMinute !== openMinute(this.options.clock.now());
+    let phase: SheddingPhase = 'idle';
     while (!this.stopped) {
-      const decision = decideShedding(this.options.bytes().total, thinnable, this.options.limits);
-      if (decision.action === 'none') return;
+      const decision = decideShedding(this.options.bytes().total, thinnable, this.options.limits, phase);
+      if (decision.action === 'none') break;
       if (decision.action === 'thin') {
         if (!(await this.thinStep())) thinnable = false;
+        if (phase === 'idle') phase = 'thinning';
         continue;
       }
-      if ((await this.dropStep(decision.bytesToFree)) === 0) {
+      phase = 'dropping';
+      const { dropped, capped } = await this.dropStep(decision.bytesToFree);
+      this.dropStuck = dropped === 0 ? { at: this.options.clock.now(), forwardable: this.options.log.forwardableSeq } : null;
+      // A step that freed what it was asked for ends the pass: its own report lands a hair above the
+      // target, and another step for that hair would drop a handful of events per report.
+      if (dropped > 0 && !capped) break;
+      if (dropped === 0) {
         // Nothing forwardable is left in the telemetry lane: critical events fill the budget, or
         // what is left still waits for the disk or the rules.
-        this.options.logger.warn({ usedBytes: this.options.bytes().total, ceiling: this.thresholds.ceiling }, 'outbox over budget with no telemetry left to shed');
+        const usedBytes = this.options.bytes().total;
+        if (usedBytes > this.thresholds.thinAbove) this.options.logger.warn({ usedBytes, ceiling: this.thresholds.ceiling }, 'outbox over budget with no telemetry left to shed');
         break;
       }
     }
-    if (this.options.bytes().total > this.thresholds.thinAbove) this.quietUntil = this.options.clock.now() + QUIET_AFTER_STUCK_MS;
+  }
+
+  private mayRetryDrop(): boolean {
+    const stuck = this.dropStuck!;
+    const newTelemetry = this.options.log.forwardableSeq > stuck.forwardable && this.options.bytes().lanes.telemetry > 0;
+    return newTelemetry || this.options.clock.now() >= stuck.at + RETRY_STUCK_DROP_MS;
   }
 
   /**
@@ -169,7 +191,7 @@ export class Shedder {
       lt: prefixEnd(prefix),
       limit: this.options.stepEvents ?? 2_000,
     });
-    const openFromMs = Math.floor(clock.now() / MINUTE_MS) * MINUTE_MS;
+    const openFromMs = openMinute(clock.now());
     const forwardable = log.forwardableSeq;
     /** the keys of the readings looked at, keyed by seq */
     const keys = new Map<number, string>();
@@ -178,7 +200,12 @@ export class Shedder {
     let reachedEnd = rows.length === 0;
     for (const [key, event] of rows) {
       // Stop at the first event that is not settled (its minute is open, or start-up may replay it): everything after is newer.
-      if (seqOfOutboxKey(key) > forwardable || !(Date.parse(event.hubTime) < openFromMs)) {
+      if (seqOfOutboxKey(key) > forwardable) {
+        reachedEnd = true;
+        break;
+      }
+      if (!(Date.parse(event.hubTime) < openFromMs)) {
+        this.thinBlockedMinute = openFromMs;
         reachedEnd = true;
         break;
       }
@@ -229,36 +256,46 @@ export class Shedder {
     logger.info({ readings: removed.length, summaries: summaries.length, from: report?.payload.from, to: report?.payload.to, usedBytes: this.options.bytes().total }, 'outbox thinned: old readings replaced by per-minute summaries');
   }
 
-  /** Deletes the oldest forwardable telemetry worth `bytesToFree`; resolves to how many events went. */
-  private async dropStep(bytesToFree: number): Promise<number> {
+  /**
+   * Deletes the oldest forwardable telemetry worth `bytesToFree` and the size of its own report;
+   * resolves to how many events went, and whether the step's event limit cut it short.
+   */
+  private async dropStep(bytesToFree: number): Promise<{ dropped: number; capped: boolean }> {
     const { store, log, logger, limits } = this.options;
     const prefix = LANE_PREFIX.telemetry;
-    const rows = await store.entries<Event>({ gte: prefix, lt: prefixEnd(prefix), limit: this.options.stepEvents ?? 2_000 });
+    const limit = this.options.stepEvents ?? 2_000;
+    const rows = await store.entries<Event>({ gte: prefix, lt: prefixEnd(prefix), limit });
     const forwardable = log.forwardableSeq;
     const removed: Event[] = [];
     const ops: KvOp[] = [];
     let bytesFreed = 0;
+    const wanted = bytesToFree + REPORT_BYTES;
     for (const [key, event] of rows) {
-      if (bytesFreed >= bytesToFree || seqOfOutboxKey(key) > forwardable) break;
+      if (bytesFreed >= wanted || seqOfOutboxKey(key) > forwardable) break;
       ops.push({ type: 'del', key });
       removed.push(event);
       bytesFreed += entryBytes(key, event);
     }
     const report = shedReport({ action: 'dropped', removed, summaries: 0, bytesFreed, budgetBytes: limits.budgetBytes });
-    if (!report) return 0;
+    if (!report) return { dropped: 0, capped: false };
     await log.append(report, ops);
     await this.options.outbox.removed('telemetry', removed.length);
     // Dropped keys the thinning cursor had passed are gone; keys after it are untouched.
     for (const e of removed) this.totals.dropped[e.kind] = (this.totals.dropped[e.kind] ?? 0) + 1;
     this.noteLast('dropped', report);
     logger.warn({ events: removed.length, byKind: report.payload.byKind, from: report.payload.from, to: report.payload.to, usedBytes: this.options.bytes().total }, 'outbox over budget: oldest telemetry dropped');
-    return removed.length;
+    return { dropped: removed.length, capped: removed.length === limit };
   }
 
   private noteLast(action: LastShed['action'], report: ReturnType<typeof shedReport>): void {
     if (!report) return;
     this.last = { action, at: new Date(this.options.clock.now()).toISOString(), events: report.payload.events, from: report.payload.from, to: report.payload.to };
   }
+}
+
+/** Start of the minute `ms` falls in: readings from then on are not summarised yet. */
+function openMinute(ms: number): number {
+  return Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 }
 
 function labelled(counts: Record<string, number>): Array<[Record<string, string>, number]> {

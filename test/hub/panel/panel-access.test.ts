@@ -134,6 +134,28 @@ t.test('a signed-in nurse enters an observation for NEWS2, recorded as herself; 
   t.same(r.observations, [{ residentId: 'res-7', observation: { acvpu: 'V', o2: true }, by: { kind: 'panel', id: TEST_STAFF.id } }], 'only the good entry reached the rules');
 });
 
+t.test('manual vital signs: accepted within the NEWS2 scorer\'s ranges; a bad one is refused with its key named', async (t) => {
+  const r = await rig(t);
+  const cookie = cookiesOf(await r.signIn());
+  const post = (body: string) =>
+    r.request('/api/residents/res-7/observations', { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body });
+  const made = await post('{"vitals":{"spo2":93,"body-temperature":38.6}}');
+  t.equal(made.status, 201);
+  t.match(await made.json(), { residentId: 'res-7', vitals: { spo2: 93, 'body-temperature': 38.6 }, by: TEST_STAFF.id });
+  for (const [body, named] of [
+    ['{"vitals":{"spo2":970}}', /vitals\.spo2: at most 100 %/],
+    ['{"vitals":{"body-temperature":20}}', /vitals\.body-temperature: at least 25/],
+    ['{"vitals":{"weight":70}}', /vitals: .*weight/],
+    ['{"vitals":{}}', /body: give acvpu, o2 or at least one vital sign/],
+    ['{"acvpu":"A","vitals":{"heart-rate":"fast"}}', /vitals\.heart-rate/],
+  ] as const) {
+    const res = await post(body);
+    t.equal(res.status, 400, `refused: ${body}`);
+    t.match((await res.json()).message, named, `the message names the problem: ${body}`);
+  }
+  t.same(r.observations.map((o) => o.observation), [{ vitals: { spo2: 93, 'body-temperature': 38.6 } }], 'only the good entry reached the rules');
+});
+
 t.test('an open stream ends once its viewer signs out', async (t) => {
   const r = await rig(t, { keepAliveMs: 20 });
   const cookie = cookiesOf(await r.signIn());

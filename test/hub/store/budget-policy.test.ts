@@ -25,3 +25,18 @@ t.test('each fill level and whether anything is thinnable', async (t) => {
     t.same(decideShedding(used, thinnable, limits), { action, bytesToFree: bytes }, `${used} bytes, thinnable ${thinnable}`);
   }
 });
+
+t.test('a pass that has started goes on down to the target', async (t) => {
+  const rows: Array<[number, boolean, 'idle' | 'thinning' | 'dropping', string, number]> = [
+    [750, true, 'idle', 'none', 0], // below the thin threshold: no pass starts
+    [750, true, 'thinning', 'thin', 50], // but a thinning pass goes on to 700
+    [700, true, 'thinning', 'none', 0], // and stops there
+    [750, false, 'thinning', 'none', 0], // nothing left to thin, below the drop threshold: stop
+    [750, false, 'dropping', 'drop-oldest', 50], // a pass that had to drop goes on to 700
+    [750, true, 'dropping', 'thin', 50], // thinning still first where it can
+    [1001, true, 'thinning', 'drop-oldest', 101], // the ceiling is an emergency in any phase
+  ];
+  for (const [used, thinnable, phase, action, bytes] of rows) {
+    t.same(decideShedding(used, thinnable, limits, phase), { action, bytesToFree: bytes }, `${used} bytes, thinnable ${thinnable}, ${phase}`);
+  }
+});

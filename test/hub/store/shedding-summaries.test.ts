@@ -74,3 +74,8 @@ t.test('seqRuns: ascending seqs as inclusive runs', async (t) => {
   t.same(seqRuns([1, 2, 3, 7, 9, 10]), [[1, 3], [7, 7], [9, 10]]);
   t.same(seqRuns([1, 1, 2]), [[1, 2]], 'a repeat adds nothing');
 });
+
+t.test('readings a member of staff entered by hand stay raw', async (t) => {
+  const byHand = [1, 2, 3].map((i) => ({ ...reading(i, T0 + i, 90), payload: { ...reading(i, T0 + i, 90).payload, enteredBy: { kind: 'panel', id: 'nurse-1' } } }) as ReadingEvent);
+  t.equal(summariseReadings(byHand, { openFromMs: T0 + 60_000 }).summaries.length, 0);
+});
