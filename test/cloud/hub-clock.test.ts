@@ -44,11 +44,13 @@ async function rig() {
     });
     return res.status;
   }
-  return { a, b, send, sendInvalid, metrics, records, at: (ms: number) => new Date(relayNow + ms).toISOString(), advance: (ms: number) => (relayNow += ms) };
+  const record = async (tenant: typeof a) => (await app.request(`/v1/hubs/${tenant.hubId}`, { headers: { authorization: `Bearer ${tenant.apiKey}` } })).json();
+  return { a, b, send, sendInvalid, metrics, record, records, at: (ms: number) => new Date(relayNow + ms).toISOString(), advance: (ms: number) => (relayNow += ms) };
 }
 
 t.test('a hub behind the bound is flagged in /metrics and its record; one within it is not', async (t) => {
-  const { a, b, send, metrics, at, records } = await rig();
+  const { a, b, send, metrics, record, at, records } = await rig();
+  t.match(await record(a), { id: a.hubId, clock: { skewMs: null, checkedAt: null, skewed: false } }, 'not measured yet');
   t.equal(await send(a, at(-5 * 60_000)), 200, 'hub a: its clock 5 min behind');
   t.equal(await send(b, at(3_000)), 200, 'hub b: 3 s ahead');
   const text = await metrics();
@@ -59,6 +61,8 @@ t.test('a hub behind the bound is flagged in /metrics and its record; one within
   t.match(await hubClock(db, a.orgId, a.hubId), { skewMs: 300_000, skewed: true, checkedAt: new Date(at(0)) });
   t.match(await hubClock(db, b.orgId, b.hubId), { skewMs: -3_000, skewed: false });
   t.equal(await hubClock(db, b.orgId, a.hubId), undefined, 'another organisation does not see the hub');
+  t.match(await record(a), { id: a.hubId, clock: { skewMs: 300_000, checkedAt: at(0), skewed: true } }, 'GET /v1/hubs/{id} shows it');
+  t.match(await record(b), { clock: { skewMs: -3_000, skewed: false } });
   t.ok(records.some((r) => r.msg === 'hub clock is off beyond the bound' && r.hubId === a.hubId), 'logged when it starts');
 });
 

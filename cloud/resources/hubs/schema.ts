@@ -63,6 +63,13 @@ export const HubRecord = z
         expiresAt: z.string().nullable().describe('Refused from this instant (a rotation\'s overlap end); null: no end'),
       }),
     ),
+    clock: z
+      .object({
+        skewMs: z.number().int().nullable().describe('Relay receive time minus the hub clock (X-Hub-Time) at its latest measured batch, ms; positive: the hub is behind; null: never measured'),
+        checkedAt: z.string().nullable().describe('When the relay measured it'),
+        skewed: z.boolean().describe('Beyond the relay\'s clockSkewBoundMs: the hub\'s event times cannot be trusted (docs/relay-pressure.md#clock-skew)'),
+      })
+      .describe('The hub clock as the relay last saw it'),
     epochs: z.array(
       z.object({
         epoch: z.number().int(),

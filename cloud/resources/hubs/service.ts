@@ -10,6 +10,7 @@ import { ProblemError } from '../../errors.ts';
 import type { AuthenticatedHub, Principal } from '../../http/env.ts';
 import type { Logger } from '../../logger.ts';
 import type { Database, Queryable } from '../../store/database.ts';
+import { hubClock } from '../../store/hub-clock.ts';
 import {
   expireCredentials,
   highestStoredSeq,
@@ -174,6 +175,7 @@ export function createHubsService({ db, now, logger }: HubsServiceOptions): Hubs
     async read(principal, hubId) {
       const row = await readHub(db, hubId, principal.orgId);
       if (row === undefined) throw new ProblemError('not-found', `No hub "${hubId}" in organisation "${principal.orgId}"`);
+      const clock = await hubClock(db, principal.orgId, hubId);
       return {
         ...row,
         lastSeenAt: iso(row.lastSeenAt),
@@ -181,6 +183,7 @@ export function createHubsService({ db, now, logger }: HubsServiceOptions): Hubs
         createdAt: row.createdAt.toISOString(),
         credentials: row.credentials.map((c) => ({ source: c.source as 'bootstrap' | 'claim' | 'rotation', createdAt: c.createdAt.toISOString(), expiresAt: iso(c.expiresAt) })),
         epochs: row.epochs.map((e) => ({ ...e, startedAt: e.startedAt.toISOString() })),
+        clock: { skewMs: clock?.skewMs ?? null, checkedAt: iso(clock?.checkedAt ?? null), skewed: clock?.skewed ?? false },
       };
     },
 
