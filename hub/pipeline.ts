@@ -5,6 +5,7 @@
 import type { DeviceInput, Via } from '../drivers/device-input.ts';
 import type { ACVPU_LEVELS, Actor, Event, EventDraft } from '../protocols/event.ts';
 import { describeMeasure, type VitalMetric } from '../protocols/vitals.ts';
+import { backoffDelay } from './backoff.ts';
 import type { CallDedup } from './call-dedup.ts';
 import type { Clock } from './clock.ts';
 import type { DeviceConfig } from './config.ts';
@@ -176,7 +177,8 @@ export class Pipeline {
    */
   private evaluateLater(event: Event, attempt: number): void {
     if (this.stopped || this.retries.has(event.seq)) return;
-    const delayMs = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (attempt - 1));
+    // The hub's one backoff at its ceiling (random pinned to 1): a local retry has no crowd of hubs to spread, and 1, 2, 4 ... s stays predictable.
+    const delayMs = backoffDelay(attempt - 1, RETRY_MIN_MS, RETRY_MAX_MS, () => 1);
     const timer = this.deps.clock.setTimeout(() => {
       this.retries.delete(event.seq);
       this.deps.engine.handle(event).then(
