@@ -56,7 +56,8 @@ export interface ForwarderOptions {
  * - `timeout`: the relay stalled past `stallTimeoutMs`
  * - `busy`: 429 or 5xx, which pass by themselves (Retry-After honoured)
  * - `revoked`: 401, the relay refuses this hub's credential (revoked, or replaced by a rotation
- *   and past its overlap): forwarding stops, events stay buffered (docs/provisioning.md)
+ *   and past its overlap): forwarding stops but for one probe every REVOKED_PROBE_MS, events stay
+ *   buffered (docs/provisioning.md)
  * - `refused`: any other non-2xx (403, 409, 413, ...): a person must act
  * - `not-json`: a 2xx whose body is not JSON (a proxy's page, a wrong URL)
  * - `bad-ack`: JSON, but not an IngestAck
@@ -97,6 +98,8 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 /** How much of an unexpected answer goes into the log. */
 const EXCERPT_CHARS = 300;
 const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+/** After a 401 the hub sends one batch this often (ms), not on its usual backoff. */
+export const REVOKED_PROBE_MS = 5 * 60_000;
 
 /**
  * Early tries for new critical events come at least this far apart (or retryMinMs, if smaller):
@@ -277,9 +280,12 @@ export class Forwarder {
       this.options.logger.info({ after: this.reported }, 'forwarding back to normal');
       this.reported = null;
     }
-    // A refused credential does not heal by retrying; sending on would only hammer the relay (docs/provisioning.md#revocation).
+    // A withdrawn credential does not heal by retrying, and sending on would only load the relay; one
+    // probe every few minutes still notices a 401 that was not meant (a replica mid-deploy)
+    // (docs/provisioning.md#revocation).
     if (anomaly?.reason === 'revoked') {
       this.failures += 1; // notify() wakes nothing while failures > 0
+      this.schedule(REVOKED_PROBE_MS);
       return;
     }
     let next: number;
