@@ -242,7 +242,8 @@ export function planWeek(options: WeekLoadOptions): WeekPlan {
   const busy = new Map<number, Array<[number, number]>>();
   const free = (n: number, start: number, stop: number) => (busy.get(n) ?? []).every(([a, b]) => stop + HOUR < a || start > b + HOUR);
   function place(kind: TrueEventKind, count: number, make: (r: ResidentPlan) => { start: number; stop: number } | null): void {
-    for (let placed = 0, tries = 0; placed < count && tries < count * 200; tries++) {
+    let placed = 0;
+    for (let tries = 0; placed < count && tries < count * 200; tries++) {
       const resident = residents[Math.floor(random() * residents.length)]!;
       const span = make(resident);
       if (!span || span.stop > end - HOUR || !free(resident.n, span.start, span.stop)) continue;
@@ -250,6 +251,8 @@ export function planWeek(options: WeekLoadOptions): WeekPlan {
       placed++;
       addEvent(kind, resident, span.start, span.stop);
     }
+    // A run that silently scripted fewer events would report a share of the wrong total.
+    if (placed < count) throw new Error(`could place only ${placed} of ${count} ${kind} events in ${options.days} days for ${options.residents} residents`);
   }
   function addEvent(kind: TrueEventKind, r: ResidentPlan, start: number, stop: number): void {
     if (kind === 'desaturation') {

@@ -221,3 +221,29 @@ t.test('band confirmation (the default, 2 min): a short excursion into a higher 
   await r.advance(30 * MINUTE);
   t.equal(raised().length, 2);
 });
+
+t.test('an oximeter saying finger out withdraws its SpO2 and pulse: no score until it measures again, and a rise in progress ends', async (t) => {
+  const clock = new FakeClock(Date.UTC(2026, 10, 24, 10, 0));
+  const r = await ruleRig(createMemoryStore(), clock, [news2Rule], { news2: {} });
+  t.teardown(r.stop);
+  const raised = () => r.changes.filter((a, i, all) => all.findIndex((b) => b.id === a.id) === i);
+  const read = (key: keyof typeof METRIC, value: number, deviceId = 'ox-1') =>
+    r.send({ residentId: 'res-1', deviceId, kind: 'reading', payload: { metric: METRIC[key], loinc: null, value, unit: '' } });
+  const sensor = (status: 'finger-out' | 'measuring' | 'alive', deviceId = 'ox-1') => r.send({ residentId: 'res-1', deviceId, kind: 'state', payload: { kind: 'sensor', status } });
+  for (const key of ['rr', 'sbp', 'temp'] as const) await read(key, NORMAL[key], 'spot-1');
+  await read('hr', 70);
+  await read('spo2', 97);
+  // The finger slips out: one low value (3: low-medium), then the device says so.
+  await read('spo2', 84);
+  await sensor('finger-out');
+  await r.advance(10 * 60_000);
+  t.same(raised(), [], 'the slipping finger\'s 84 % is not the resident\'s: nothing raised in 10 min');
+  t.equal(await r.wakeAt('news2', 'res-1'), null, 'no confirmation pending');
+  await sensor('alive', 'spot-1'); // another device's heartbeat withdraws nothing
+  await sensor('measuring');
+  await read('spo2', 96);
+  await read('hr', 72);
+  await read('spo2', 85); // measuring again: a real low value counts
+  await r.advance(120_000);
+  t.match(raised(), [{ key: 'news2-low-medium:res-1' }], 'values measured after the finger is back are scored');
+});
