@@ -214,9 +214,10 @@ export class Shedder {
       keys.set(event.seq, key);
       readings.push(event);
     }
-    this.thinCursor = cursor;
     const thinning = summariseReadings(readings, { openFromMs });
     if (thinning.summaries.length > 0) await this.writeThinning(thinning.summaries, readings, keys);
+    // Only past what is written: after a failed write the same readings are looked at again.
+    this.thinCursor = cursor;
     return !reachedEnd;
   }
 

@@ -206,3 +206,27 @@ t.test('an open minute is read once per minute, not on every write', async (t) =
   t.ok(reads.length > 0, 'the next minute, thinning looks again');
   t.ok((r.shedder.stats().thinned.reading ?? 0) > 0, 'and thins the minute that closed');
 });
+
+t.test('a shedding write that fails removes nothing, is logged, and is tried again', async (t) => {
+  const probe = await rig(t, { budgetBytes: 1e9, reserveBytes: 0 });
+  await probe.log.append(reading(90));
+  const perReading = probe.store.bytes().total;
+  const r = await rig(t, { budgetBytes: Math.round((perReading * 150) / 0.8), reserveBytes: 0 });
+  // The disk refuses every batch that deletes an outbox entry (shedding's), and nothing else.
+  let full = true;
+  const inner = r.store as unknown as { inner: { batch: (ops: Array<{ type: string; key: string }>, o: { sync: boolean }) => Promise<void> } };
+  const batch = inner.inner.batch.bind(inner.inner);
+  inner.inner.batch = async (ops, o) => {
+    if (full && ops.some((op) => op.type === 'del' && op.key.startsWith('outbox:'))) throw new Error('EIO');
+    return batch(ops, o);
+  };
+  await feed(r, 170); // past the thin threshold (150 readings)
+  t.same(r.shedder.stats().thinned, {}, 'nothing counted as thinned');
+  t.equal((await r.lane('telemetry')).filter((e) => e.kind === 'reading').length, 170, 'every reading still there');
+  t.ok(r.records.some((rec) => rec.msg.startsWith('shedding failed')), 'logged');
+  full = false;
+  await feed(r, 30);
+  t.ok((r.shedder.stats().thinned.reading ?? 0) >= 60, `the same minutes thinned once the disk takes writes again (${r.shedder.stats().thinned.reading})`);
+  const summaries = (await r.lane('telemetry')).filter((e) => e.kind === 'reading-summary');
+  t.ok(summaries.some((s) => (s as EventOf<'reading-summary'>).payload.minute === '2026-11-25T01:00:00.000Z'), 'including the first minute');
+});
