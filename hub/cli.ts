@@ -19,7 +19,6 @@ Commands:
   provision --relay URL --claim CODE  exchange the operator's claim code for this hub's relay credential (hub provision --help)
   hash-secret        make a new random device or hub token (256 bits) and print it with its SHA-256 for the config
   status             ask the running hub how its outbox, disk budget and relay link are doing (hub status --help)
-  status             ask the running hub how its outbox, disk budget and relay link are doing (hub status --help)
   falls --format sisfall FILE...  run the fall detector over recorded traces, one JSON line per file (hub falls --help)
   news2 '<json>'|-   NEWS2 score and band of one observation set, or one per line of stdin (hub news2 --help)
   decode <codec> [<characteristic>] <hex>|-  what a device codec makes of one frame, as JSON (hub decode --help)
@@ -57,7 +56,6 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   if (argv[0] === 'falls') return fallsCommand(argv, io);
   if (argv[0] === 'provision') return (await import('./provision-command.ts')).provisionCommand(argv.slice(1), io);
   if (argv[0] === 'news2') return news2Command(argv.slice(1), io);
-  if (argv[0] === 'status') return (await import('./tools/status-command.ts')).statusCommand(argv.slice(1), io);
   if (argv[0] === 'status') return (await import('./tools/status-command.ts')).statusCommand(argv.slice(1), io);
   if (argv[0] === 'decode') return (await import('./tools/decode-command.ts')).decodeCommand(argv.slice(1), io); // loads the codecs only when asked
   let parsed;
