@@ -144,7 +144,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       const spawned = performance.now();
       const child = startService('cloud', ['start', '--config', relayConfig], logs.relay, { DATABASE_URL: databaseUrl });
       relay = child;
-      await child.waitFor(/listening on (http:\/\/\S+)$/, 120_000);
+      await child.waitFor(/listening on (http:\/\/\S+)$/, 120_000).catch((err: Error) => Promise.reject(withLogTail(err, logs.relay)));
       relayStartMs.push(performance.now() - spawned);
       return child;
     };
@@ -183,7 +183,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       const spawned = performance.now();
       const child = startService('hub', ['start', '--config', hubConfig], logs.hub);
       hub = child;
-      const brokerPort = Number(await child.waitFor(/^MQTT: mqtt:\/\/[^:]+:(\d+)/, 120_000));
+      const brokerPort = Number(await child.waitFor(/^MQTT: mqtt:\/\/[^:]+:(\d+)/, 120_000).catch((err: Error) => Promise.reject(withLogTail(err, logs.hub))));
       hubStartMs.push(performance.now() - spawned);
       const panelUrl = await child.waitFor(/^Panel: (\S+)/, 1_000);
       return { child, brokerPort, panelUrl };
@@ -250,6 +250,17 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
+}
+
+/** The error with the last lines of a process's log, which a test's folder removal would take with it. */
+function withLogTail(err: Error, logFile: string): Error {
+  let tail = '';
+  try {
+    tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
+  } catch {
+    // no log yet
+  }
+  return new Error(`${err.message}\n--- last lines of ${logFile}:\n${tail}`, { cause: err });
 }
 
 /**
