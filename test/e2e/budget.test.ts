@@ -101,7 +101,9 @@ t.test('during the outage the outbox stays within its budget and says what it sh
   t.ok(status.shedding.thinned.reading > 0, `thinned ${status.shedding.thinned.reading} readings`);
   t.ok(Object.keys(status.shedding.dropped).length > 0, `dropped ${JSON.stringify(status.shedding.dropped)}`);
   t.match(hub.metrics.render(), /carehub_hub_outbox_dropped_events_total\{kind="[a-z-]+"\} [1-9]/, "and counts it on /metrics");
-  t.not(status.link.state, 'up', 'the relay is still down');
+  t.equal(status.link.state, 'down', 'the relay is still down');
+  t.equal(status.link.lastError?.reason, 'network', 'and the last relay error says why');
+  t.equal(status.outbox.etaS, null, 'nothing drains');
 });
 
 t.test('the relay returns: the backlog drains; every alarm arrived; shedding is accounted for', async (t) => {
@@ -127,6 +129,11 @@ t.test('the relay returns: the backlog drains; every alarm arrived; shedding is 
     clock.advance(200);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+
+  const after = await (await fetch(new URL('/api/status', panelUrl.replace('localhost', '127.0.0.1')))).json();
+  t.equal(after.link.state, 'up', 'hub status: the link is up');
+  t.equal(after.outbox.depth, 0, 'and the outbox empty');
+  t.ok(after.outbox.bytes.used < 1024, `holding next to nothing (${after.outbox.bytes.used} bytes)`);
 
   type Row = { seq: string | number; kind: string; payload: Record<string, unknown> };
   const { rows } = await db.query<Row>(`SELECT seq, kind, payload FROM events WHERE hub_id = 'hub-budget' ORDER BY seq`);
