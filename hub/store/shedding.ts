@@ -100,6 +100,8 @@ export class Shedder {
     );
     metrics.define('outbox_summaries_written_total', 'counter', 'Per-minute reading summaries written in place of raw readings', () => this.totals.summaries);
     this.stopped = false;
+    const { total, lanes } = this.options.bytes();
+    this.options.logger.info({ usedBytes: total, lanes, budgetBytes: limits.budgetBytes, ceiling: this.thresholds.ceiling }, 'outbox disk budget');
     this.check();
   }
 
