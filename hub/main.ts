@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createSerialportBinding, type SerialBinding } from '../drivers/serial/serialport-binding.ts';
 import { AlarmService } from './alarms/alarm-service.ts';
 import { HubBroker } from './transports/broker.ts';
-import { CallDedup } from './call-dedup.ts';
+import { CALL_DEDUP_RANGE, CallDedup, type StoredCallSeq } from './call-dedup.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { HubConfig } from './config.ts';
 import { createDeviceDirectory } from './devices.ts';
@@ -68,6 +68,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   const clock = deps.clock ?? systemClock;
   const metrics = createMetrics();
   // Every outbox write and delete is counted against the disk budget here (docs/disk-budget.md).
+  const callDedup = new CallDedup(config.dedupWindowMs);
   const store = new BudgetStore(watchDiskFull(deps.store ?? createLevelStore(join(config.dataDir, 'leveldb')), { logger, metrics }), { onGrow: () => shedder.check() });
   const ruleOptions = supervisionWithModelIntervals(config.rules, config.devices, createDeviceDirectory(config));
   // Devices' rooms and residents, room names and rule options as the downlink has them (docs/downlink.md).
@@ -90,7 +91,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   const pipeline = new Pipeline({
     log,
     engine,
-    dedup: new CallDedup(config.dedupWindowMs),
+    dedup: callDedup,
     clock,
     logger: logger.child({ module: 'pipeline' }),
     metrics,
@@ -192,6 +193,8 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
       await outbox.start();
       await alarms.start();
       await engine.start();
+      // Repeats of calls stored before a crash are still repeats (hub/call-dedup.ts).
+      callDedup.restore(await store.entries<StoredCallSeq>(CALL_DEDUP_RANGE));
       await pipeline.replayUnevaluated();
       // The panel comes up before any device can talk, so no alarm is raised unseen.
       const { port: panelPort } = await panel.start();

@@ -6,7 +6,7 @@ import type { DeviceInput, Via } from '../drivers/device-input.ts';
 import type { ACVPU_LEVELS, Actor, Event, EventDraft } from '../protocols/event.ts';
 import { describeMeasure, type VitalMetric } from '../protocols/vitals.ts';
 import { backoffDelay } from './backoff.ts';
-import type { CallDedup } from './call-dedup.ts';
+import { callDedupOp, type CallDedup } from './call-dedup.ts';
 import type { Clock } from './clock.ts';
 import type { DeviceConfig } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -61,7 +61,7 @@ export class Pipeline {
     // deciding fails, so the device's retry of the same seq is processed, not discarded.
     this.deps.dedup.remember(device.id, input.deviceSeq, now);
     try {
-      const event = await this.deps.log.append(this.draft(device, input, via), [], { evaluate: true });
+      const event = await this.deps.log.append(this.draft(device, input, via), [callDedupOp(device.id, input.deviceSeq, now)], { evaluate: true });
       this.deps.metrics.inc('inputs_total', { kind: 'call-point', via });
       await this.decide(event);
       return event;
