@@ -211,6 +211,10 @@ t.test('re-provisioning into an empty data folder starts a new life past every s
     'the loss is on record',
   );
   t.equal((await rig.call('GET', '/v1/hubs/hub-re', b.operatorKey)).status, 404, 'another organisation does not see it');
+  const listed = await rig.call('GET', '/v1/hubs', a.operatorKey);
+  t.match(listed.body.items.find((h: { id: string }) => h.id === 'hub-re'), { epoch: 2, ackedSeq: 11, revokedAt: null });
+  t.notOk((await rig.call('GET', '/v1/hubs', b.operatorKey)).body.items.some((h: { id: string }) => h.id === 'hub-re'), 'nor lists it');
+  t.equal((await rig.call('GET', '/v1/hubs', a.clinicianKey)).status, 403);
   t.same((await rig.call('GET', '/v1/hub', second.body.token)).body, { hubId: 'hub-re', epoch: 2, ackedSeq: 11 });
 });
 

@@ -134,6 +134,23 @@ export interface HubRecordRow {
   epochs: Array<{ epoch: number; firstSeq: number; startedAt: Date; lostCount: number; lostRanges: Array<[number, number]> }>;
 }
 
+export interface HubSummaryRow {
+  id: string;
+  epoch: number;
+  ackedSeq: number;
+  lastSeenAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** The organisation's hubs by id. */
+export async function listHubs(q: Queryable, orgId: string): Promise<HubSummaryRow[]> {
+  const { rows } = await q.query<{ id: string; epoch: unknown; ackedSeq: unknown; lastSeenAt: Date | null; revokedAt: Date | null }>(
+    `SELECT id, epoch, acked_seq AS "ackedSeq", last_seen_at AS "lastSeenAt", revoked_at AS "revokedAt" FROM hubs WHERE org_id = $1 ORDER BY id`,
+    [orgId],
+  );
+  return rows.map((r) => ({ ...r, epoch: Number(r.epoch), ackedSeq: Number(r.ackedSeq) }));
+}
+
 /** The hub's record for its organisation; undefined when absent or another organisation's. */
 export async function readHub(q: Queryable, id: string, orgId: string): Promise<HubRecordRow | undefined> {
   const { rows } = await q.query<{ id: string; orgId: string; epoch: unknown; ackedSeq: unknown; lastSeenAt: Date | null; revokedAt: Date | null; createdAt: Date }>(

@@ -16,6 +16,7 @@ import {
   CLAIM_PATH,
   CreateHubBody,
   HubIdParam,
+  HubList,
   HubRecord,
   NewClaimBody,
   RevokeAnswer,
@@ -101,6 +102,24 @@ export const hubs: Resource = {
       }),
       async function handleCreateHub(c) {
         return c.json(await service.create(c.get('principal'), c.req.valid('json')), 201);
+      },
+    );
+
+    router.openapi(
+      createRoute({
+        method: 'get',
+        path: '/v1/hubs',
+        summary: 'The hubs of the caller\'s organisation: life, ack, last seen, revocation',
+        tags: ['hubs'],
+        security: BEARER_SECURITY,
+        middleware: [operator] as const,
+        responses: {
+          200: { description: 'Hubs by id', content: { 'application/json': { schema: HubList } } },
+          ...problemResponses(401, 403, 500),
+        },
+      }),
+      async function handleListHubs(c) {
+        return c.json(await service.list(c.get('principal')), 200);
       },
     );
 

@@ -47,6 +47,16 @@ export type RotateAnswer = z.infer<typeof RotateAnswer>;
 
 export const RevokeAnswer = z.object({ hubId: z.string(), revokedAt: z.string() });
 
+export const HubSummary = z.object({
+  id: z.string(),
+  epoch: z.number().int(),
+  ackedSeq: z.number().int(),
+  lastSeenAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export const HubList = z.object({ items: z.array(HubSummary) }).meta({ id: 'HubList' });
+export type HubList = z.infer<typeof HubList>;
+
 export const HubRecord = z
   .object({
     id: z.string(),

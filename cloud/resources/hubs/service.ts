@@ -17,6 +17,7 @@ import {
   insertClaim,
   insertCredential,
   insertHub,
+  listHubs,
   lockClaim,
   lockHub,
   markClaimUsed,
@@ -26,7 +27,7 @@ import {
   startEpoch,
   type LockedHub,
 } from './repo.ts';
-import type { ClaimCodeAnswer, HubRecord, RotateAnswer } from './schema.ts';
+import type { ClaimCodeAnswer, HubList, HubRecord, RotateAnswer } from './schema.ts';
 
 export interface HubsServiceOptions {
   db: Database;
@@ -41,6 +42,7 @@ export interface HubsService {
   rotate(principal: Principal, hubId: string, overlapSeconds: number): Promise<RotateAnswer>;
   revoke(principal: Principal, hubId: string): Promise<{ hubId: string; revokedAt: string }>;
   read(principal: Principal, hubId: string): Promise<HubRecord>;
+  list(principal: Principal): Promise<HubList>;
   self(hub: AuthenticatedHub): Promise<{ hubId: string; epoch: number; ackedSeq: number }>;
 }
 
@@ -185,6 +187,11 @@ export function createHubsService({ db, now, logger }: HubsServiceOptions): Hubs
         epochs: row.epochs.map((e) => ({ ...e, startedAt: e.startedAt.toISOString() })),
         clock: { skewMs: clock?.skewMs ?? null, checkedAt: iso(clock?.checkedAt ?? null), skewed: clock?.skewed ?? false },
       };
+    },
+
+    async list(principal) {
+      const rows = await listHubs(db, principal.orgId);
+      return { items: rows.map((r) => ({ ...r, lastSeenAt: iso(r.lastSeenAt), revokedAt: iso(r.revokedAt) })) };
     },
 
     async self(hub) {
