@@ -91,6 +91,13 @@ export const AdmissionConfig = z.strictObject({
     .min(1)
     .default(2_000)
     .describe('when the moving average of an ingest request passes this (ms), maxInFlight is quartered until it recovers (503 for the rest)'),
+  queueMax: z
+    .number()
+    .int()
+    .min(0)
+    .default(20)
+    .describe('ingest requests that may wait for a slot when maxInFlight are busy; beyond them 503 at once; 0: no waiting'),
+  queueWaitMs: z.number().int().min(1).max(30_000).default(1_000).describe('how long a request waits for a slot before it is answered 503, ms'),
   hubMaxInFlight: z.number().int().min(1).default(2).describe('ingest requests of one hub at once; more are answered 429 (a hub sends one at a time)'),
   hubBatchesPerSecond: z.number().min(0).default(0).describe('token-bucket rate of batches per hub, 429 beyond it; 0: no rate limit (a hub draining a backlog goes as fast as the relay takes it)'),
   hubBurst: z.number().int().min(1).default(10).describe('batches a hub may send at once before hubBatchesPerSecond applies'),

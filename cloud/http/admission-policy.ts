@@ -3,8 +3,9 @@
  * timers, so they are tested with a fake clock. Per replica: each replica guards its own pool and
  * event loop, and replicas behind a load balancer add up.
  *
- * - The whole replica (503): at most `maxInFlight` ingest requests at once, with a Retry-After
- *   spread by how far demand is beyond what the replica finishes (spreadRetryAfter). A slow store shows as
+ * - The whole replica (503): at most `maxInFlight` ingest requests at once and `queueMax` waiting
+ *   for a slot, with a Retry-After spread by how far demand is beyond what the replica finishes
+ *   (spreadRetryAfter). A slow store shows as
  *   a moving average of the admitted requests' durations above `slowStoreMs`; then the limit is
  *   quartered, so fewer transactions wait on the database and the average can recover (requests
  *   still go through, so it keeps being measured: a limit of zero would never learn it is fast
@@ -18,7 +19,15 @@ import type { AdmissionConfig } from '../config.ts';
 
 export type ShedReason = 'in-flight' | 'slow-store' | 'hub-in-flight' | 'hub-rate';
 
-export type Verdict = { admitted: true; release: () => void } | { admitted: false; status: 429 | 503; reason: ShedReason; retryAfterSeconds: number };
+export type Admitted = { admitted: true; release: () => void };
+export type Refused = { admitted: false; status: 429 | 503; reason: ShedReason; retryAfterSeconds: number };
+/**
+ * The replica is full but its queue is not: `ticket` resolves when a slot is handed on. The caller
+ * owns the wait's timer; when it gives up it calls `giveUp()`, which answers the 503 to send, or
+ * null when a slot was handed on just then (await `ticket`).
+ */
+export type Queued = { admitted: 'queued'; ticket: Promise<Admitted>; giveUp: () => Refused | null };
+export type Verdict = Admitted | Refused;
 
 /** Weight of the newest sample in the moving average: about the last ten requests count. */
 const EWMA_WEIGHT = 0.1;
@@ -38,6 +47,8 @@ export class AdmissionPolicy {
   /** Requests finished and 503s given, per whole second of the clock: the current second and the one before. */
   private readonly rates = { second: 0, finished: 0, finishedBefore: 0, refused: 0, refusedBefore: 0 };
   private latencyMs = 0;
+  /** Requests waiting for a slot, oldest first. */
+  private readonly waiting: Array<{ handOn: (admitted: Admitted) => void; done: boolean }> = [];
   /** keyed by hub id */
   private readonly hubs = new Map<string, HubState>();
   private sweptAt: number;
@@ -63,13 +74,53 @@ export class AdmissionPolicy {
     return this.latencyMs > this.limits.slowStoreMs;
   }
 
-  /** The replica-wide check, before any work (body, credentials). */
-  enter(): Verdict {
-    const slow = this.slow;
-    const limit = slow ? Math.max(1, Math.floor(this.limits.maxInFlight / 4)) : this.limits.maxInFlight;
-    if (this.inFlightNow >= limit) {
-      return { admitted: false, status: 503, reason: slow ? 'slow-store' : 'in-flight', retryAfterSeconds: this.spreadRetryAfter() };
+  /** Requests waiting for a slot now. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  private get limit(): number {
+    return this.slow ? Math.max(1, Math.floor(this.limits.maxInFlight / 4)) : this.limits.maxInFlight;
+  }
+
+  /**
+   * The replica-wide check, before any work (body, credentials). A full replica queues up to
+   * `queueMax` requests for a slot (a slot freed is handed to the oldest at once, so none sits idle
+   * while hubs are told to wait); beyond that, or after the caller's wait, 503.
+   */
+  enter(): Admitted | Refused | Queued {
+    this.handOn(); // a limit restored since the last release (the store fast again) frees slots for waiters first
+    if (this.inFlightNow < this.limit) return this.admit();
+    if (this.waiting.length >= this.limits.queueMax) return this.refusal();
+    const waiter = { handOn: (_admitted: Admitted) => {}, done: false };
+    const ticket = new Promise<Admitted>((resolve) => (waiter.handOn = resolve));
+    this.waiting.push(waiter);
+    return {
+      admitted: 'queued',
+      ticket,
+      giveUp: () => {
+        if (waiter.done) return null;
+        waiter.done = true;
+        this.waiting.splice(this.waiting.indexOf(waiter), 1);
+        return this.refusal();
+      },
+    };
+  }
+
+  private refusal(): Refused {
+    return { admitted: false, status: 503, reason: this.slow ? 'slow-store' : 'in-flight', retryAfterSeconds: this.spreadRetryAfter() };
+  }
+
+  /** Slots freed (or a limit restored) go to the oldest waiters. */
+  private handOn(): void {
+    while (this.waiting.length > 0 && this.inFlightNow < this.limit) {
+      const waiter = this.waiting.shift()!;
+      waiter.done = true;
+      waiter.handOn(this.admit());
     }
+  }
+
+  private admit(): Admitted {
     this.inFlightNow += 1;
     const startedAt = this.now();
     let released = false;
@@ -82,12 +133,13 @@ export class AdmissionPolicy {
         this.tick().finished += 1;
         const sample = Math.max(0, this.now() - startedAt);
         this.latencyMs = this.latencyMs === 0 ? sample : this.latencyMs + EWMA_WEIGHT * (sample - this.latencyMs);
+        this.handOn();
       },
     };
   }
 
   /** The per-hub check, once the credential says which hub this is. */
-  enterHub(hubId: string): Verdict {
+  enterHub(hubId: string): Admitted | Refused {
     const at = this.now();
     this.sweep(at);
     const hub = this.hubs.get(hubId) ?? { inFlight: 0, tokens: this.limits.hubBurst, refilledAt: at, lastUsedAt: at };

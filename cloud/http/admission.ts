@@ -10,7 +10,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { AdmissionConfig } from '../config.ts';
 import { ProblemError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { AdmissionPolicy, type ShedReason, type Verdict } from './admission-policy.ts';
+import { AdmissionPolicy, type Admitted, type Queued, type Refused, type ShedReason } from './admission-policy.ts';
 import type { AppEnv } from './env.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -50,9 +50,24 @@ export function createIngestAdmission(options: IngestAdmissionOptions): IngestAd
   const logged = new Map<ShedReason, { at: number; since: number }>();
 
   metrics.gauge('carehub_ingest_in_flight', () => [{ labels: '', value: policy.inFlight }]);
+  metrics.gauge('carehub_ingest_queued', () => [{ labels: '', value: policy.queued }]);
+
+  /** Waits up to queueWaitMs for a slot; the 503 to send when none came. */
+  async function waitForSlot(queued: Queued): Promise<Admitted | Refused> {
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), options.limits.queueWaitMs)));
+    try {
+      const first = await Promise.race([queued.ticket, gaveUp]);
+      if (first !== null) return first;
+      // A slot may have been handed on in the same moment: then take it.
+      return queued.giveUp() ?? (await queued.ticket);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
   metrics.gauge('carehub_ingest_store_latency_ms', () => [{ labels: '', value: Math.round(policy.storeLatencyMs) }]);
 
-  function refuse(verdict: Extract<Verdict, { admitted: false }>, hubId?: string): never {
+  function refuse(verdict: Refused, hubId?: string): never {
     metrics.shed(verdict.reason);
     const entry = logged.get(verdict.reason) ?? { at: -Infinity, since: 0 };
     entry.since += 1;
@@ -73,7 +88,8 @@ export function createIngestAdmission(options: IngestAdmissionOptions): IngestAd
   const admission: IngestAdmission = {
     policy,
     overall: async function admitOverall(c, next) {
-      const verdict = policy.enter();
+      const entered = policy.enter();
+      const verdict = entered.admitted === 'queued' ? await waitForSlot(entered) : entered;
       if (!verdict.admitted) refuse(verdict);
       c.set('admission', admission);
       try {

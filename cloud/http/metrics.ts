@@ -20,6 +20,7 @@ type CloudMetric = keyof typeof CLOUD_METRICS;
 /** Gauges read at scrape time from whoever registered them (docs/relay-pressure.md). */
 export const CLOUD_GAUGES = {
   carehub_ingest_in_flight: 'Ingest requests being worked on by this replica now',
+  carehub_ingest_queued: 'Ingest requests waiting for a slot on this replica now (at most admission.queueMax, each at most admission.queueWaitMs)',
   carehub_ingest_store_latency_ms: 'Moving average of the time an admitted ingest request takes on this replica, ms (the slow-store signal)',
   carehub_hub_clock_skew_seconds: 'Relay receive time minus the hub clock (X-Hub-Time) at its latest batch seen by this replica, by hub; positive: the hub is behind',
   carehub_hubs_clock_skewed: 'Hubs whose latest clock skew seen by this replica is beyond clockSkewBoundMs',

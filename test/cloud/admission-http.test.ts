@@ -68,7 +68,7 @@ interface Exchange {
   contentType: string | null;
 }
 
-t.test(`${HUBS} hubs at once against a relay that admits 2 requests and 4 batches/s per hub`, async (t) => {
+t.test(`${HUBS} hubs at once against a relay that admits 2 requests (2 more waiting) and 4 batches/s per hub`, async (t) => {
   const db = await openDatabase();
   const tenants: Tenant[] = [];
   for (let i = 0; i < HUBS; i++) tenants.push(await provisionTenant(db, `adm${i}`));
@@ -77,7 +77,7 @@ t.test(`${HUBS} hubs at once against a relay that admits 2 requests and 4 batche
       port: 0,
       host: '127.0.0.1',
       logLevel: 'silent',
-      admission: { maxInFlight: 2, hubBatchesPerSecond: 4, hubBurst: 2, retryAfterMaxSeconds: 2 },
+      admission: { maxInFlight: 2, queueMax: 2, queueWaitMs: 200, hubBatchesPerSecond: 4, hubBurst: 2, retryAfterMaxSeconds: 2 },
       clockSkewBoundMs: 60_000,
     }),
     { logger: pino({ level: 'silent' }), db },
@@ -171,6 +171,7 @@ t.test(`${HUBS} hubs at once against a relay that admits 2 requests and 4 batche
   t.match(text, /^carehub_ingest_shed_total\{reason="hub-rate"\} [1-9]\d*$/m, '429s counted by reason');
   t.match(text, /^carehub_ingest_shed_total\{reason="in-flight"\} [1-9]\d*$/m, '503s counted by reason');
   t.match(text, /^carehub_ingest_in_flight 0$/m, 'nothing left in flight');
+  t.match(text, /^carehub_ingest_queued 0$/m, 'nobody left waiting');
 
   // The hub whose clock is 10 min behind is flagged; the others, seconds off at most, are not.
   t.match(text, /^carehub_hubs_clock_skewed 1$/m);

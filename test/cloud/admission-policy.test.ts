@@ -1,21 +1,63 @@
 /** The relay's ingest admission decisions (docs/relay-pressure.md), on a fake clock. */
 import t from 'tap';
-import { AdmissionPolicy, type Verdict } from '../../cloud/http/admission-policy.ts';
+import { AdmissionPolicy, type Admitted, type Queued, type Refused } from '../../cloud/http/admission-policy.ts';
 import { AdmissionConfig } from '../../cloud/config.ts';
 
+/** No waiting room unless a test asks for one, so a full replica answers 503 at once. */
 function policy(limits: Partial<AdmissionConfig>, random = () => 0) {
   let now = 1_000_000;
-  const p = new AdmissionPolicy(AdmissionConfig.parse(limits), () => now, random);
+  const p = new AdmissionPolicy(AdmissionConfig.parse({ queueMax: 0, ...limits }), () => now, random);
   return { p, advance: (ms: number) => (now += ms) };
 }
 
-function admitted(v: Verdict): () => void {
-  if (!v.admitted) throw new Error(`expected admission, got ${v.status} ${v.reason}`);
+function admitted(v: Admitted | Refused | Queued): () => void {
+  if (v.admitted !== true) throw new Error(`expected admission, got ${v.admitted === 'queued' ? 'queued' : `${v.status} ${v.reason}`}`);
   return v.release;
 }
 
-t.test('defaults: 20 in flight, 2 per hub, no per-hub rate, a 2 s slow-store mark, Retry-After spread up to 5 s', async (t) => {
-  t.same(AdmissionConfig.parse({}), { maxInFlight: 20, slowStoreMs: 2_000, hubMaxInFlight: 2, hubBatchesPerSecond: 0, hubBurst: 10, retryAfterMaxSeconds: 5 });
+t.test('defaults: 20 in flight and 20 waiting up to 1 s, 2 per hub, no per-hub rate, a 2 s slow-store mark, Retry-After spread up to 5 s', async (t) => {
+  t.same(AdmissionConfig.parse({}), {
+    maxInFlight: 20,
+    slowStoreMs: 2_000,
+    queueMax: 20,
+    queueWaitMs: 1_000,
+    hubMaxInFlight: 2,
+    hubBatchesPerSecond: 0,
+    hubBurst: 10,
+    retryAfterMaxSeconds: 5,
+  });
+});
+
+t.test('a full replica queues up to queueMax requests; a freed slot goes to the oldest at once', async (t) => {
+  const { p } = policy({ maxInFlight: 1, queueMax: 2 });
+  const first = admitted(p.enter());
+  const a = p.enter();
+  const b = p.enter();
+  if (a.admitted !== 'queued' || b.admitted !== 'queued') throw new Error('expected both queued');
+  t.equal(p.queued, 2);
+  t.match(p.enter(), { admitted: false, status: 503, reason: 'in-flight' }, 'beyond queueMax: 503 at once');
+  let aIn = false;
+  void a.ticket.then(() => (aIn = true));
+  first();
+  const fromA = await a.ticket;
+  t.ok(aIn, 'the oldest got the slot');
+  t.equal(p.inFlight, 1, 'handed on, not freed: nobody can take it in between');
+  t.equal(p.queued, 1);
+  t.match(b.giveUp(), { admitted: false, status: 503, reason: 'in-flight', retryAfterSeconds: 1 }, 'a waiter that gives up gets the 503');
+  t.equal(p.queued, 0);
+  fromA.release();
+  t.equal(p.inFlight, 0, 'a given-up waiter takes no slot');
+});
+
+t.test('giving up just after a slot was handed on keeps the slot', async (t) => {
+  const { p } = policy({ maxInFlight: 1, queueMax: 1 });
+  const first = admitted(p.enter());
+  const q = p.enter();
+  if (q.admitted !== 'queued') throw new Error('expected queued');
+  first();
+  t.equal(q.giveUp(), null, 'too late to give up: the slot is this request\'s');
+  (await q.ticket).release();
+  t.equal(p.inFlight, 0);
 });
 
 t.test('beyond maxInFlight the replica answers 503; a release makes room again', async (t) => {
