@@ -10,6 +10,7 @@ import { systemClock } from '../drivers/clock.ts';
 import { SimulatedCentral } from '../drivers/ble/simulated-central.ts';
 import { createSerialportBinding } from '../drivers/serial/serialport-binding.ts';
 import { runLoad, loadDeviceIds } from './load.ts';
+import { createWearableSim } from './wearable-sim.ts';
 import { startLocalBroker, type LocalBroker } from './local-broker.ts';
 import { parseDuration, parseScenarioYaml, ScenarioFileError } from './scenario-file.ts';
 import { createScenarioPlayer } from './scenario-player.ts';
@@ -17,6 +18,7 @@ import { createScenarioRuntime, ScenarioRuntimeError } from './scenario-runtime.
 
 const HELP = `Usage: npm run sim -- <scenario.yaml> [options]
        npm run sim -- --load N [options]
+       npm run sim -- --wearable ID --sisfall FILE [options]
 
 Plays a scenario file (docs/firmware-sim.md) against simulated devices that send the real wire
 bytes: serial devices on socat PTY pairs (their hub-side paths are printed), MQTT call points and
@@ -33,6 +35,10 @@ Options:
   --hz H               load mode oximeter samples per second per resident (default 1)
   --press-every D      load mode time between one button's presses (default 30s)
   --print-devices      load mode: print the device ids to put in the hub config, then exit
+  --wearable ID        a carehub-wearable belt clip logging in as ID (password from SIM_WEARABLE_PASSWORD,
+                       else --password): replays --sisfall FILE's accelerometer as raw batches
+  --sisfall FILE       a SisFall trial file (e.g. ../shared/data/falls/sisfall/SA01/F05_SA01_R01.txt)
+  --real-time          wearable: one batch every half second, as worn (default: as fast as acknowledged)
   --log-level L        pino level for the sims (default warn)
   -h, --help           this text
 `;
@@ -60,6 +66,9 @@ async function main(argv: string[]): Promise<number> {
         hz: { type: 'string' },
         'press-every': { type: 'string' },
         'print-devices': { type: 'boolean' },
+        wearable: { type: 'string' },
+        sisfall: { type: 'string' },
+        'real-time': { type: 'boolean' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -88,6 +97,13 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     return runLoadMode({ residents, durationMs, pressEveryMs, hz, hubBroker: values['hub-broker'], password: values.password ?? process.env.SIM_LOAD_PASSWORD ?? 'load', logger });
+  }
+
+  if (values.wearable !== undefined || values.sisfall !== undefined) {
+    if (values.wearable === undefined || values.sisfall === undefined) return fail('--wearable ID and --sisfall FILE go together');
+    const password = process.env.SIM_WEARABLE_PASSWORD ?? values.password;
+    if (password === undefined) return fail('the wearable needs its MQTT password: SIM_WEARABLE_PASSWORD or --password');
+    return runWearableMode({ deviceId: values.wearable, file: values.sisfall, realTime: values['real-time'] ?? false, hubBroker: values['hub-broker'], password, logger });
   }
 
   if (positionals.length !== 1) return fail(positionals.length === 0 ? 'name a scenario file, or use --load N' : `one scenario file, got ${positionals.length}`);
@@ -197,6 +213,27 @@ async function runLoadMode(o: { residents: number; durationMs: number; pressEver
     process.stderr.write(`sim: load failed: ${(err as Error).message}\n`);
     return 1;
   } finally {
+    await local?.close();
+  }
+}
+
+/** Replays one SisFall recording from a simulated wearable (docs/firmware-sim.md#wearable). */
+async function runWearableMode(o: { deviceId: string; file: string; realTime: boolean; hubBroker: string | undefined; password: string; logger: pino.Logger }): Promise<number> {
+  const local = o.hubBroker === undefined ? await startLocalBroker() : null;
+  const url = o.hubBroker ?? local!.url;
+  if (local) say(`No --hub-broker: the wearable publishes to a local broker at ${url}`);
+  const sim = createWearableSim({ url, deviceId: o.deviceId, password: o.password, logger: o.logger });
+  try {
+    await sim.connect();
+    const started = Date.now();
+    const sent = await sim.replaySisFall(o.file, { realTime: o.realTime });
+    say(`Wearable ${o.deviceId}: ${sent.samples} samples of ${o.file} in ${sent.batches} batches, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`sim: wearable failed: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await sim.close();
     await local?.close();
   }
 }

@@ -2,9 +2,10 @@
 // and for bad arguments, and a short scenario played to the end.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requirement } from '../support/requirements.ts';
 
 const RUN = new URL('../../firmware-sim/run.ts', import.meta.url).pathname;
 const sim = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', RUN, ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -53,4 +54,14 @@ t.test('a short MQTT-only scenario plays to the end against a local broker', asy
   t.equal(r.status, 0, r.stderr);
   t.match(r.stdout, /#1 press btn/);
   t.match(r.stdout, /Done: 2 step\(s\) run, 0 failed\./);
+});
+
+t.test('--wearable replays a SisFall file as raw accelerometer batches; its arguments go together', async (t) => {
+  t.match(sim('--wearable', 'wear-1'), { status: 2, stderr: /--wearable ID and --sisfall FILE go together/ });
+  const trial = new URL('../../../shared/data/falls/sisfall/SA01/F05_SA01_R01.txt', import.meta.url).pathname;
+  if (!existsSync(trial)) return t.skip(requirement('the SisFall sample (../shared/data/falls/sisfall)', false, 'the shared test data folder next to the repository') || 'no data');
+  const r = sim('--wearable', 'wear-1', '--sisfall', trial, '--password', 'x');
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stdout, /No --hub-broker: the wearable publishes to a local broker/);
+  t.match(r.stdout, /Wearable wear-1: 3000 samples of .*F05_SA01_R01\.txt in 30 batches/);
 });
