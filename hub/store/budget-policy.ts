@@ -6,8 +6,8 @@
  *             70 %      80 %    90 %    100 % of (budget − reserve)
  *
  * Above `thin`, telemetry is thinned oldest first down to `target`; above `drop` with nothing left
- * to thin, the oldest telemetry is dropped down to `target`; above the ceiling it is dropped at once,
- * thinnable or not, so the reserve stays for critical events. New telemetry is never refused: a
+ * to thin, the oldest telemetry is dropped down to `target`, so the reserve above the ceiling stays
+ * for critical events. New telemetry is never refused: a
  * reading may raise an alarm (a low SpO2, a device gone offline), so it is stored and goes through
  * the rules, and the oldest telemetry makes room. The gap between the start of shedding and its
  * target keeps passes rare (hysteresis): each frees a tenth of the ceiling at least.
@@ -21,7 +21,7 @@ export interface BudgetLimits {
 }
 
 export interface BudgetThresholds {
-  /** above this, the oldest telemetry is dropped at once: the rest of the budget is the critical reserve */
+  /** telemetry is shed well before it reaches this: the rest of the budget is the critical reserve */
   ceiling: number;
   /** thinning starts above this */
   thinAbove: number;
@@ -66,8 +66,6 @@ export type SheddingPhase = 'idle' | 'thinning' | 'dropping';
  */
 export function decideShedding(usedBytes: number, thinnable: boolean, limits: BudgetLimits, phase: SheddingPhase = 'idle'): SheddingDecision {
   const t = budgetThresholds(limits);
-  // An emergency drop frees only down to `drop`, and thinning takes it on from there.
-  if (usedBytes > t.ceiling) return { action: 'drop-oldest', bytesToFree: usedBytes - t.dropAbove };
   if (usedBytes <= (phase === 'idle' ? t.thinAbove : t.target)) return { action: 'none', bytesToFree: 0 };
   const bytesToFree = usedBytes - t.target;
   if (thinnable) return { action: 'thin', bytesToFree };

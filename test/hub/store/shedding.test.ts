@@ -102,13 +102,18 @@ t.test('dropping: with nothing left to thin, the oldest telemetry goes first and
   const r = await rig(t, { budgetBytes, reserveBytes: perReading * 20 });
   // 20 devices, one reading a second each: 20 readings a minute per device... thinning helps but not enough.
   const alarms: number[] = [];
+  const ceiling = budgetBytes - perReading * 20;
+  /** telemetry bytes seen above the ceiling once shedding had its turn: the reserve taken from alarms */
+  const overCeiling: number[] = [];
   for (let s = 0; s < 400; s++) {
     const devices = Array.from({ length: 3 }, (_, i) => `ox${i}`);
     for (const d of devices) await r.log.append(reading(90 + (s % 10), d));
     if (s % 50 === 0) alarms.push((await r.log.append(alarm(s))).seq);
     await r.shedder.settled();
+    if (r.store.bytes().lanes.telemetry > ceiling) overCeiling.push(r.store.bytes().lanes.telemetry);
     r.clock.advance(1000);
   }
+  t.same(overCeiling, [], 'telemetry never keeps the critical reserve');
   const stats = r.shedder.stats();
   t.ok((stats.thinned.reading ?? 0) > 0, `thinned first (${stats.thinned.reading})`);
   t.ok((stats.dropped.reading ?? 0) + (stats['dropped']['reading-summary'] ?? 0) > 0, `then dropped (${JSON.stringify(stats.dropped)})`);
