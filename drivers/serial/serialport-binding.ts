@@ -9,7 +9,6 @@
 import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { basename, delimiter, dirname, join } from 'node:path';
-import { SerialPort } from 'serialport';
 
 /** What a port listing says about one port. Ids are lowercase hex without "0x", as udev gives them. */
 export interface PortInfo {
@@ -254,11 +253,18 @@ export interface SerialportBindingOptions {
   sysClassTtyDir?: string;
 }
 
+/**
+ * serialport is imported on first use, not with this module: a hub with no serial device never loads
+ * its native binding and parsers (a few MiB of RSS; docs/benchmarks.md#memory).
+ */
+const loadSerialPort = async () => (await import('serialport')).SerialPort;
+
 export function createSerialportBinding(options: SerialportBindingOptions = {}): SerialBinding {
   const byIdDir = options.byIdDir ?? BY_ID_DIR;
   const sysClassTtyDir = options.sysClassTtyDir ?? '/sys/class/tty';
   return {
     async open({ path, baudRate, dataBits = 8, parity = 'none', stopBits = 1 }) {
+      const SerialPort = await loadSerialPort();
       const port = new SerialPort({ path, baudRate, dataBits, parity, stopBits, autoOpen: false });
       await openStream(port);
       return new StreamConnection(port);
@@ -268,7 +274,7 @@ export function createSerialportBinding(options: SerialportBindingOptions = {}):
       // an uncaught 'error' that kills the process (docs/adding-a-device.md#serial-pitfalls). Only call it when udevadm exists.
       if (commandOnPath('udevadm')) {
         try {
-          return (await SerialPort.list()).map(normalisePortInfo);
+          return (await (await loadSerialPort()).list()).map(normalisePortInfo);
         } catch {
           // fall through to the by-id folder
         }
