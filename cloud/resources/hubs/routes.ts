@@ -5,6 +5,7 @@
  */
 import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
 import { requireApiKey, requireHub } from '../../http/auth.ts';
 import { ProblemError } from '../../errors.ts';
 import { BEARER_SECURITY, createRouter, problemResponses } from '../../http/openapi.ts';
@@ -24,7 +25,6 @@ import {
   RotateBody,
 } from './schema.ts';
 import { createHubsService } from './service.ts';
-import { z } from 'zod';
 
 const OPERATOR_ROLES = ['operator', 'admin'] as const;
 /** These bodies are a few dozen bytes; anything near this is not one. */
