@@ -1,9 +1,10 @@
 /**
  * Keeps the outbox within its disk budget (docs/disk-budget.md): when the bytes it holds pass the
  * thresholds of budget-policy.ts, thins the oldest closed minutes of raw readings into summaries,
- * then drops the oldest telemetry; it refuses new telemetry at the ceiling so the reserve stays for
- * critical events. Only the telemetry lane is ever touched, and only events the event log calls
- * forwardable (on disk and through the rules: an input start-up may replay is never removed).
+ * then drops the oldest telemetry, so the reserve stays for critical events. New telemetry is never
+ * refused (a reading may raise an alarm): the oldest makes room. Only the telemetry lane is ever
+ * touched, and only events the event log calls forwardable (on disk and through the rules: an input
+ * start-up may replay is never removed).
  *
  * Every step is one event-log append: the summary or `outbox-shed` event and the deletes of what it
  * replaces commit in one atomic batch, so a crash leaves either the raw events or their
@@ -113,11 +114,6 @@ export class Shedder {
   /** Resolves once no shedding pass is running (tests, and stop()). */
   async settled(): Promise<void> {
     while (this.running) await this.running;
-  }
-
-  /** Budget thresholds in force (bytes). */
-  get limits(): BudgetThresholds & BudgetLimits {
-    return { ...this.thresholds, ...this.options.limits };
   }
 
   /** What was shed since start, and the last step. */
