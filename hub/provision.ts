@@ -4,12 +4,12 @@
  * hub is stopped: it opens the hub's LevelDB to learn where the log stands, and for an empty data
  * folder makes the log start where the relay said (the hub's new life).
  */
+import { z } from 'zod';
 import { ClaimAnswer, CLAIM_PATH, normaliseClaimCode } from '../protocols/claim-code.ts';
 import type { KvStore } from './store/kv-store.ts';
 import { META_ACKED, META_EVALUATED, META_SEQ } from './store/keys.ts';
 import { outboxTailSeq } from './store/outbox-scan.ts';
 import { writeCredential, type StoredCredential } from './credential-store.ts';
-import { z } from 'zod';
 
 export type ProvisionErrorCode = 'bad-code' | 'relay-refused' | 'relay-unreachable' | 'bad-answer' | 'store-busy';
 
