@@ -12,6 +12,8 @@ export interface KvRange {
   lte?: string;
   limit?: number;
   reverse?: boolean;
+  /** false: the caller needs only keys; a store may leave values undefined (LevelDB then skips decoding them). */
+  values?: false;
 }
 
 export interface KvStore {

@@ -35,6 +35,7 @@ export function kvContract(t: Test, name: string, subject: KvContractSubject): v
     );
     t.same((await store.entries({ gte: 'b:', lt: 'b;', reverse: true, limit: 1 })).map(([k]) => k), ['b:2'], 'reverse + limit');
     t.same((await store.entries({ gt: 'b:1', lte: 'c:1' })).map(([k]) => k), ['b:2', 'c:1'], 'gt/lte bounds');
+    t.same((await store.entries({ gte: 'b:', lt: 'b;', values: false })).map(([k]) => k), ['b:1', 'b:2'], 'keys only: the same keys (values may be left out)');
     await store.batch([{ type: 'del', key: 'b:1' }, { type: 'put', key: 'b:3', value: 3 }], { sync: false });
     t.same((await store.entries({ gte: 'b:', lt: 'b;' })).map(([k]) => k), ['b:2', 'b:3'], 'del and put in one batch');
     const value = { nested: { x: 1 } };
