@@ -118,7 +118,8 @@ export class BudgetStore implements KvStore {
 
   async entries<T>(range: KvRange): Promise<Array<[string, T]>> {
     const rows = await this.inner.entries<T>(range);
-    for (const [key, value] of rows) if (key.startsWith(OUTBOX_PREFIX)) this.remember(key, value);
+    // A keys-only read (`values: false`, the outbox's start-up count) has no sizes to remember.
+    for (const [key, value] of rows) if (key.startsWith(OUTBOX_PREFIX) && value !== undefined) this.remember(key, value);
     return rows;
   }
 
