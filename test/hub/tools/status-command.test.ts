@@ -52,6 +52,24 @@ t.test('prints the outbox per lane, bytes against the budget, shedding and the l
   t.equal(parsed.link.state, 'off');
 });
 
+t.test('bytes used survive a restart of the hub on the same data folder', async (t) => {
+  const { logger } = createTestLogger('silent');
+  const dataDir = t.testdir();
+  const config = hubConfig({ dataDir, receivers: [], devices: [], outbox: { maxBytes: 2_000_000, criticalReserveBytes: 100_000 } });
+  const first = createHub(config, { logger });
+  const { panelPort } = await first.start();
+  for (let i = 0; i < 20; i++) await first.log.append({ kind: 'reading', deviceId: 'ox1', payload: { metric: 'spo2', loinc: '59408-5', value: 90 + i, unit: '%' } });
+  const before = (await (await fetch(`http://127.0.0.1:${panelPort}/api/status`)).json()).outbox;
+  await first.stop();
+  const second = createHub(config, { logger });
+  const { panelPort: port2 } = await second.start();
+  t.teardown(() => second.stop());
+  const after = (await (await fetch(`http://127.0.0.1:${port2}/api/status`)).json()).outbox;
+  t.ok(before.bytes.used > 0);
+  t.same(after.bytes, before.bytes, 'the same bytes against the same budget');
+  t.equal(after.lanes.telemetry.depth, 20);
+});
+
 t.test('--config finds the panel port; HUB_PANEL_PORT overrides it', async (t) => {
   const { panelPort } = await startHub(t);
   const file = join(t.testdir(), 'hub.json');
