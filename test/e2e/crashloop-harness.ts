@@ -45,6 +45,8 @@ export interface CrashLoopResult {
   hubStartMs: number[];
   /** Per relay start: spawn to "listening on", ms. */
   relayStartMs: number[];
+  /** Per cycle: hub spawn to the killed hub's devices detached, ms. */
+  cycleMs: number[];
   /** Messages sent by the devices, acknowledged or not. */
   sent: number;
   totalMs: number;
@@ -196,7 +198,9 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
 
     let relayKills = 0;
     let relayRestart: Promise<unknown> | null = null;
+    const cycleMs: number[] = [];
     for (let cycle = 1; cycle <= options.cycles; cycle++) {
+      const cycleStarted = performance.now();
       const running = await startHub();
       const attached = fleet.attach(running.brokerPort);
       const runMs = minRunMs + random() * (maxRunMs - minRunMs);
@@ -219,6 +223,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       await kill(running.child);
       await attached;
       await fleet.detach(false);
+      cycleMs.push(performance.now() - cycleStarted);
       progress(`cycle ${cycle}/${options.cycles}: hub killed after ${Math.round(runMs)} ms${killRelay ? ', relay killed mid-run' : ''}; ${fleet.ledger().length} messages sent so far`);
     }
     await relayRestart;
@@ -242,6 +247,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       verdict,
       hubStartMs,
       relayStartMs,
+      cycleMs,
       sent: fleet.ledger().length,
       totalMs: performance.now() - startedAt,
       seed,
