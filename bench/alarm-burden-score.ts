@@ -22,7 +22,8 @@ const MINUTE = 60_000;
  * (a NEWS2 band entered from the round after a fever ended is still that fever).
  */
 export const EXPECTED: Readonly<Record<TrueEventKind, { types: RegExp; sameDevice: boolean; afterMs: number }>> = {
-  desaturation: { types: /^(spo2-low|news2-.*)$/, sameDevice: false, afterMs: 5 * MINUTE },
+  // The pulse rises with a desaturation (+12 /min here): a pulse alarm during one is the same event.
+  desaturation: { types: /^(spo2-low|heart-rate-high|news2-.*)$/, sameDevice: false, afterMs: 5 * MINUTE },
   fever: { types: /^(body-temperature-high|heart-rate-high|news2-.*)$/, sameDevice: false, afterMs: 30 * MINUTE },
   fall: { types: /^fall$/, sameDevice: false, afterMs: 0 },
   'silent-device': { types: /^device-silent$/, sameDevice: true, afterMs: 0 },

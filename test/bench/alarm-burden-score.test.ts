@@ -26,7 +26,7 @@ t.test('an event counts as alarmed by the first alarm of an expected type for it
     [
       alarm({ type: 'spo2-low', at: 99 * MIN }), // before it began: not this event's, and explained by none
       alarm({ type: 'spo2-low', at: 100 * MIN + 45_000, residentId: 'res-2' }), // another resident
-      alarm({ type: 'heart-rate-high', at: 100 * MIN + 50_000 }), // not a type a desaturation answers to
+      alarm({ type: 'body-temperature-low', at: 100 * MIN + 50_000 }), // not a type a desaturation answers to
       alarm({ type: 'spo2-low', at: 100 * MIN + 60_000 }),
       alarm({ type: 'news2-medium', at: 103 * MIN }),
     ],
@@ -36,7 +36,7 @@ t.test('an event counts as alarmed by the first alarm of an expected type for it
   t.equal(score.outcomes[0]!.latencyMs, 60_000, 'from when the device first showed it');
   t.same(score.byKind.desaturation, { events: 1, alarmed: 1, latenciesMs: [60_000] });
   t.equal(score.raised, 5);
-  t.same(score.nonActionableByType, { 'spo2-low': 2, 'heart-rate-high': 1 }, 'the early one, the other resident\'s and the wrong type');
+  t.same(score.nonActionableByType, { 'spo2-low': 2, 'body-temperature-low': 1 }, 'the early one, the other resident\'s and the wrong type');
   t.equal(score.nonActionable, 3);
   t.equal(score.nonActionablePerResidentDay, 0.3);
 });
