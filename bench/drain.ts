@@ -84,7 +84,7 @@ function createLink(target: { host: string; port: number }): { up: (on: boolean)
   return { up, port: () => port, close: () => void up(false) };
 }
 
-/** BENCH_CPU_PROF=<dir>: CPU profiles of the hub processes (and the relay) go there. */
+/** BENCH_CPU_PROF=<dir>: CPU profiles of the hub processes go there (node --cpu-prof). */
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 
 function hubProcess(): { child: ChildProcess; next: (pick: (m: Record<string, unknown>) => boolean, limitMs: number) => Promise<Record<string, unknown>>; messages: Array<Record<string, unknown>> } {
@@ -139,7 +139,8 @@ async function main(): Promise<void> {
       bootstrap: { orgs: [{ id: 'bench', name: 'Bench', kind: 'nursing-home' }], hubs: [{ id: hubId, orgId: 'bench', tokenSha256: sha256Hex(token) }] },
     }),
   );
-  const relay = startService('cloud', ['start', '--config', join(dir, 'cloud.json')], join(dir, 'cloud.log'), PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` } : {});
+  // DATABASE_URL names the server; the relay must use the database made for the run (the environment would win over its config file).
+  const relay = startService('cloud', ['start', '--config', join(dir, 'cloud.json')], join(dir, 'cloud.log'), { DATABASE_URL: dbUrl.toString() });
   const db = new pg.Client({ connectionString: dbUrl.toString() });
   let link: ReturnType<typeof createLink> | null = null;
   const hubs: ChildProcess[] = [];
