@@ -41,6 +41,7 @@ growth over the second half for both, and the hub against its goals (peak ≤ 10
   --interval S         seconds between one device's readings (10)
   --idle-seconds S     RSS sampled idle, before the devices connect (10)
   --sample-seconds S   seconds between RSS samples (2)
+  --hub-node-options O V8/Node flags for the hub process only, as NODE_OPTIONS (e.g. "--optimize-for-size"); none by default
   --help               this text
 `;
 
@@ -50,6 +51,7 @@ const Flags = z.strictObject({
   interval: z.coerce.number().positive().max(3600),
   'idle-seconds': z.coerce.number().min(1).max(600),
   'sample-seconds': z.coerce.number().min(0.1).max(60),
+  'hub-node-options': z.string().max(500),
 });
 type Flags = z.infer<typeof Flags>;
 
@@ -94,8 +96,9 @@ function hubConfig(devices: number, dir: string): string {
   return file;
 }
 
-async function startHub(devices: number, dir: string): Promise<Server> {
-  const hub: ChildService = startService('hub', ['start', '--config', hubConfig(devices, dir)], join(dir, 'hub.log'));
+async function startHub(devices: number, dir: string, nodeOptions: string): Promise<Server> {
+  const env = nodeOptions ? { NODE_OPTIONS: [process.env.NODE_OPTIONS, nodeOptions].filter(Boolean).join(' ') } : {};
+  const hub: ChildService = startService('hub', ['start', '--config', hubConfig(devices, dir)], join(dir, 'hub.log'), env);
   const port = Number(await hub.waitFor(/^MQTT: mqtt:\/\/[^:]+:(\d+)/, 120_000));
   return { label: 'hub', pid: hub.child.pid!, port, stop: () => hub.stop() };
 }
@@ -169,6 +172,7 @@ async function main(): Promise<void> {
       interval: { type: 'string', default: '10' },
       'idle-seconds': { type: 'string', default: '10' },
       'sample-seconds': { type: 'string', default: '2' },
+      'hub-node-options': { type: 'string', default: '' },
     },
     Flags,
     USAGE,
@@ -183,9 +187,12 @@ async function main(): Promise<void> {
       `carehub memory benchmark: ${flags.devices} MQTT devices per server, a QoS 1 reading every ${flags.interval} s each, ` +
         `${flags.minutes} min soak, RSS every ${flags['sample-seconds']} s`,
     );
-    say(`hub runs: ${compiledHubCli() ? 'compiled JavaScript (dist/)' : 'TypeScript sources through tsx (dist/ missing or older than the sources: npm run build)'}`);
+    say(
+      `hub runs: ${compiledHubCli() ? 'compiled JavaScript (dist/)' : 'TypeScript sources through tsx (dist/ missing or older than the sources: npm run build)'}` +
+        (flags['hub-node-options'] ? `, NODE_OPTIONS="${flags['hub-node-options']}"` : ''),
+    );
     progress('starting bare aedes and the hub ...');
-    servers.push(await startBareAedes(), await startHub(flags.devices, dir));
+    servers.push(await startBareAedes(), await startHub(flags.devices, dir, flags['hub-node-options']));
     const sampleMs = flags['sample-seconds'] * 1000;
     const idle: RssSample[][] = servers.map(() => []);
     const idleUntil = performance.now() + flags['idle-seconds'] * 1000;
