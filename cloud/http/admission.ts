@@ -2,7 +2,8 @@
  * Ingest admission (docs/relay-pressure.md): the relay answers 429 (one hub asks too much) or 503
  * (this replica is full, or its store slow) with Retry-After, before it falls over. Two
  * middlewares over one AdmissionPolicy: `overall` goes first, before the body is read or the
- * credential looked up, so a full replica spends nothing on what it turns away; `perHub` goes right
+ * credential looked up, so a full replica spends nothing on what it turns away (a request may wait
+ * up to queueWaitMs for a slot first, the timer owned here); `perHub` goes right
  * after requireHub, when the hub is known. Both answer through the one problem shape
  * (ProblemError, cloud/http/problem.ts) and count in carehub_ingest_shed_total{reason}.
  */
@@ -51,6 +52,7 @@ export function createIngestAdmission(options: IngestAdmissionOptions): IngestAd
 
   metrics.gauge('carehub_ingest_in_flight', () => [{ labels: '', value: policy.inFlight }]);
   metrics.gauge('carehub_ingest_queued', () => [{ labels: '', value: policy.queued }]);
+  metrics.gauge('carehub_ingest_store_latency_ms', () => [{ labels: '', value: Math.round(policy.storeLatencyMs) }]);
 
   /** Waits up to queueWaitMs for a slot; the 503 to send when none came. */
   async function waitForSlot(queued: Queued): Promise<Admitted | Refused> {
@@ -65,7 +67,6 @@ export function createIngestAdmission(options: IngestAdmissionOptions): IngestAd
       clearTimeout(timer);
     }
   }
-  metrics.gauge('carehub_ingest_store_latency_ms', () => [{ labels: '', value: Math.round(policy.storeLatencyMs) }]);
 
   function refuse(verdict: Refused, hubId?: string): never {
     metrics.shed(verdict.reason);
