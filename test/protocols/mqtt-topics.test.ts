@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import {
+  ACCEL_MAX_SAMPLES,
+  AccelBatchMessage,
   CallMessage,
   DEVICE_CHANNELS,
   deviceTopic,
@@ -108,7 +110,8 @@ t.test('telemetry messages: concrete accepted values', async (t) => {
 
 t.test('topic helpers: the root, both channels and the own-subtree check', async (t) => {
   t.equal(TOPIC_ROOT, 'care/v1/devices');
-  t.same([...DEVICE_CHANNELS], ['call', 'telemetry', 'status']);
+  t.same([...DEVICE_CHANNELS], ['call', 'telemetry', 'status', 'accel']);
+  t.same(parseDeviceTopic('care/v1/devices/wear-1/accel'), { deviceId: 'wear-1', channel: 'accel' });
   t.equal(deviceTopic('btn-1', 'telemetry'), 'care/v1/devices/btn-1/telemetry');
   t.same(parseDeviceTopic('care/v1/devices/btn-1/call'), { deviceId: 'btn-1', channel: 'call' });
   t.equal(parseDeviceTopic('xare/v1/devices/btn-1/call'), null, 'first root segment differs');
@@ -126,4 +129,25 @@ t.test('topic helpers: the root, both channels and the own-subtree check', async
     ['x/care/v1/devices/btn-1/call', false],
   ];
   for (const [topic, own] of rows) t.equal(isOwnTopic('btn-1', topic), own, topic);
+});
+
+t.test('AccelBatchMessage: whole samples of counts within their bits, a known range, 25–400 Hz, at most 400 samples', async (t) => {
+  const ok = { n: 4_000_000_000, hz: 200, range: 16, bits: 13, xyz: [0, -256, 4095, -4096, 0, 1] };
+  t.same(parseJsonPayload(AccelBatchMessage, enc(JSON.stringify(ok))), { ok: true, value: ok });
+  // Each row: a change to the good batch, and the path the error names.
+  const rows: Array<[Record<string, unknown>, RegExp]> = [
+    [{ xyz: [0, 1, 2, 3] }, /^xyz: length must be a multiple of 3/], // not whole samples
+    [{ xyz: [4096, 0, 0] }, /^xyz\.0: a 13-bit count is within \[-4096, 4095\]/], // past 13 bits
+    [{ xyz: [0, 0, 0.5] }, /^xyz\.2: /], // counts are integers
+    [{ xyz: [] }, /^xyz: /], // no sample
+    [{ xyz: Array(3 * (ACCEL_MAX_SAMPLES + 1)).fill(0) }, /^xyz: /], // more than 2 s at 200 Hz
+    [{ range: 3 }, /^range: /], // no such full scale
+    [{ hz: 10 }, /^hz: /], // too slow to see an impact
+    [{ bits: 20 }, /^bits: /],
+    [{ n: -1 }, /^n: /],
+    [{ extra: true }, /Unrecognized key|extra/],
+  ];
+  for (const [change, error] of rows) {
+    t.match(parseJsonPayload(AccelBatchMessage, enc(JSON.stringify({ ...ok, ...change }))), { ok: false, message: error }, JSON.stringify(change).slice(0, 60));
+  }
 });
