@@ -154,7 +154,12 @@ t.test('a relay shutting down answers held long-polls at once', async (t) => {
   await new Promise((r) => setTimeout(r, 50));
   const started = Date.now();
   closing.abort();
-  t.equal((await held).status, 304);
+  const answer = await held;
+  t.equal(answer.status, 304);
+  t.equal(answer.headers.get('connection'), 'close', 'and closes the connection, so a polling hub cannot hold the close open');
+  const late = await send('GET', '/v1/downlink?wait=30', a.hubToken, undefined, { 'if-none-match': etag }, app);
+  t.equal(late.status, 304, 'a poll arriving while it closes is answered at once');
+  t.equal(late.headers.get('connection'), 'close');
   t.ok(Date.now() - started < 2_500, "did not wait for the store's next re-check, nor the 30 s");
 });
 

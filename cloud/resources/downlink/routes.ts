@@ -4,6 +4,7 @@
  */
 import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
 import { DOWNLINK_PATH, DOWNLINK_REPORT_PATH } from '../../../protocols/downlink.ts';
 import { ProblemError } from '../../errors.ts';
 import { requireApiKey, requireHub } from '../../http/auth.ts';
@@ -25,6 +26,15 @@ export const downlink: Resource = {
   routes(deps) {
     const service = createDownlinkService({ db: deps.db, now: deps.now, ...(deps.closing && { closing: deps.closing }) });
     const router = createRouter();
+    /**
+     * A relay shutting down answers held long-polls at once (service.ts); it must not then be held
+     * open by a hub that polls again over its kept-alive connection, so those answers close it.
+     * After the handler, so it also marks the problem answers the error handler builds.
+     */
+    const closeWhenClosing = createMiddleware(async function closeWhenClosing(c, next) {
+      await next();
+      if (deps.closing?.aborted) c.res.headers.set('connection', 'close');
+    });
     const limit = bodyLimit({
       maxSize: MAX_DOWNLINK_BODY_BYTES,
       onError() {
@@ -83,7 +93,7 @@ export const downlink: Resource = {
           'Answers 304 when If-None-Match names the current version. With ?wait=N the relay holds the request until a new version exists or N seconds pass. A hub can read only its own downlink: the token says which.',
         tags: ['downlink'],
         security: BEARER_SECURITY,
-        middleware: [requireHub(deps.db)] as const,
+        middleware: [closeWhenClosing, requireHub(deps.db)] as const,
         request: { query: DownlinkWaitQuery },
         responses: {
           200: { description: 'The current version (ETag header)', content: { 'application/json': { schema: DownlinkDocument } } },
