@@ -162,7 +162,11 @@ export class Forwarder {
   /** the case last logged at warn/error; repeats of it are logged at debug */
   private reported: ForwardFailureReason | null = null;
   private inFlight: Promise<void> | null = null;
-  private abort: AbortController | null = null;
+  /** one per request in flight (the round's, and a critical send beside it) */
+  private readonly aborts = new Set<AbortController>();
+  /** seqs of the critical events sent beside a telemetry round, until its answer is applied */
+  private readonly asideSeqs = new Set<number>();
+  private aside: Promise<void> | null = null;
   /** null until the relay's first ack says whether it answers storedRanges */
   private relayRanges: boolean | null = null;
   private link: Omit<LinkState, 'drainRatePerS' | 'ackMode'> = { state: 'unknown', lastError: null, lastSuccessAt: null };
@@ -202,8 +206,9 @@ export class Forwarder {
     this.stopped = true;
     if (this.timer) this.options.clock.clearTimeout(this.timer);
     this.timer = null;
-    this.abort?.abort();
+    for (const abort of this.aborts) abort.abort();
     await this.inFlight?.catch(() => undefined);
+    await this.aside;
   }
 
   /** How the link is doing, from memory (for `hub status`). */
@@ -228,6 +233,7 @@ export class Forwarder {
     }
     if (this.running) {
       this.wakeRequested = true;
+      this.maybeSendAside();
       return;
     }
     this.schedule(0);
@@ -338,17 +344,47 @@ export class Forwarder {
     else logger.error(fields, anomaly.message);
   }
 
-  /** Sends one batch and applies the relay's answer. Throws only when the outbox itself fails. */
-  private async sendOnce(): Promise<Round> {
+  /**
+   * A telemetry round is in flight and the critical lane has something: send it beside the round
+   * instead of after it, so a new alarm never waits for a telemetry batch (a slow or stalled one
+   * included; docs/store-and-forward.md#draining). One such send at a time. Its answer deletes what
+   * it names; a failure is counted and logged and leaves the backoff to the rounds, which send
+   * whatever is left.
+   */
+  private maybeSendAside(): void {
+    if (this.aside || this.stopped || !this.relayRanges || this.lastBatchLane !== 'telemetry') return;
+    if (this.options.outbox.stats().lanes.critical.depth === 0) return;
+    this.aside = this.sendAside().finally(() => (this.aside = null));
+  }
+
+  private async sendAside(): Promise<void> {
+    let events: Event[] = [];
+    try {
+      events = (await this.options.outbox.peekLane('critical', this.options.batchSize)).filter((e) => !this.asideSeqs.has(e.seq));
+      if (events.length === 0) return;
+      for (const e of events) this.asideSeqs.add(e.seq);
+      const round = await this.sendOnce(events);
+      if (this.stopped) return;
+      this.observe(round);
+      if (round.anomaly) this.report(round.anomaly);
+    } catch (err) {
+      if (!this.stopped) this.report({ reason: 'outbox', message: `outbox failed: ${(err as Error).message}`, err });
+    } finally {
+      for (const e of events) this.asideSeqs.delete(e.seq);
+    }
+  }
+
+  /** Sends one batch (the next one, or `given`) and applies the relay's answer. Throws only when the outbox itself fails. */
+  private async sendOnce(given?: Event[]): Promise<Round> {
     const { outbox, clock } = this.options;
-    const events = await this.nextBatch();
+    const events = given ?? (await this.nextBatch());
     if (events.length === 0) return { sent: 0, deleted: 0 };
     const sent = events.length;
     const firstSent = events[0]!.seq;
     const lastSent = events[sent - 1]!.seq;
     const doFetch = this.options.fetch ?? fetch;
     const abort = new AbortController();
-    this.abort = abort;
+    this.aborts.add(abort);
     let stalled = false;
     const timeout = clock.setTimeout(() => {
       stalled = true;
@@ -371,7 +407,7 @@ export class Forwarder {
       return { sent, deleted: 0, anomaly: { reason: 'network', message: `relay unreachable: ${(err as Error).message}`, err } };
     } finally {
       clock.clearTimeout(timeout);
-      this.abort = null;
+      this.aborts.delete(abort);
     }
     const seen = { status: res.status, answer: body.slice(0, EXCERPT_CHARS) };
 
@@ -431,7 +467,8 @@ export class Forwarder {
     const { outbox, batchSize } = this.options;
     this.lastBatchLane = null;
     if (!this.relayRanges) return outbox.peek(batchSize);
-    const critical = await outbox.peekLane('critical', batchSize);
+    // Not what is being sent beside a telemetry round already.
+    const critical = (await outbox.peekLane('critical', batchSize)).filter((e) => !this.asideSeqs.has(e.seq));
     this.lastBatchLane = critical.length > 0 ? 'critical' : 'telemetry';
     return critical.length > 0 ? critical : outbox.peekLane('telemetry', batchSize);
   }

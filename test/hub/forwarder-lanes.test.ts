@@ -223,3 +223,43 @@ t.test('what the relay answered is remembered: after a restart the first round a
   await old.runUntil(() => old.outbox.ackedSeq === 2, 'delivered in seq order after one answer without ranges');
   t.equal(old.outbox.relayAnswersRanges, false, 'and remembered');
 });
+
+t.test('a critical event during a slow telemetry round is sent beside it, not after it', async (t) => {
+  let release: (() => void) | null = null;
+  const r = await rig(t, (body, held, headers) =>
+    body.events[0]!.seq === 4 ? new Promise<Response>((resolve) => (release = () => resolve(rangesRelay(body, held, headers) as Response))) : rangesRelay(body, held, headers),
+  );
+  for (let v = 1; v <= 6; v++) await r.log.append(reading(v));
+  r.forwarder.start();
+  await r.runUntil(() => release !== null, 'the telemetry batch 4..6 is in flight and held');
+  await r.log.append(call(1));
+  await until(() => r.outbox.stats().lanes.critical.depth === 0, 'the call delivered while the telemetry batch still waits');
+  t.same(r.batches, [[1, 2, 3], [4, 5, 6], [7]], 'the call went beside the held batch');
+  t.equal(r.outbox.ackedSeq, 3, 'the held batch is not acknowledged yet');
+  release!();
+  await r.runUntil(() => r.outbox.ackedSeq === 7, 'everything delivered');
+  t.same(r.batches.length, 3, 'nothing sent twice: the rounds skip what is being sent beside them');
+  t.same([...r.arrivals.values()], [1, 1, 1, 1, 1, 1, 1]);
+});
+
+t.test('while the critical send beside a round waits, the next rounds do not send its events again', async (t) => {
+  const holds = new Map<number, () => void>();
+  const r = await rig(t, (body, held, headers) => {
+    const first = body.events[0]!.seq;
+    if (first !== 4 && first !== 7) return rangesRelay(body, held, headers);
+    return new Promise<Response>((resolve) => holds.set(first, () => resolve(rangesRelay(body, held, headers) as Response)));
+  });
+  for (let v = 1; v <= 6; v++) await r.log.append(reading(v));
+  r.forwarder.start();
+  await r.runUntil(() => holds.has(4), 'the telemetry batch held');
+  await r.log.append(call(1));
+  await until(() => holds.has(7), 'the call sent beside it, and held too');
+  holds.get(4)!();
+  await r.runUntil(() => r.outbox.ackedSeq === 6, 'the telemetry delivered');
+  r.clock.runNext(); // a round while the call is still unanswered
+  await until(() => r.clock.pending > 0, 'that round settled');
+  t.same(r.batches, [[1, 2, 3], [4, 5, 6], [7]], 'the call was not sent a second time');
+  holds.get(7)!();
+  await r.runUntil(() => r.outbox.ackedSeq === 7, 'the call delivered');
+  t.same([...r.arrivals.values()], [1, 1, 1, 1, 1, 1, 1]);
+});
