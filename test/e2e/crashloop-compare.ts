@@ -24,6 +24,8 @@ export interface StoredEvent {
   deviceId: string | null;
   /** Same meaning as SentMessage.order; null for events that are not a device's message (alarms, audit ...). */
   order: number | null;
+  /** The hub's receive time, ms: how far apart two copies were stored, for the failure message. */
+  hubTimeMs?: number;
 }
 
 export interface CrashLoopVerdict {
@@ -69,6 +71,8 @@ export function compareCrashLoop(sent: readonly SentMessage[], stored: readonly 
   const bySeq = [...stored].sort((a, b) => a.seq - b.seq);
   /** relay seq of the first row seen per message, keyed by messageKey */
   const firstSeq = new Map<string, number>();
+  /** hub time of that first row, keyed by messageKey */
+  const firstTime = new Map<string, number | undefined>();
   /** last device order seen per device, in seq order */
   const lastOrder = new Map<string, { order: number; seq: number }>();
   let duplicates = 0;
@@ -89,10 +93,13 @@ export function compareCrashLoop(sent: readonly SentMessage[], stored: readonly 
     const first = firstSeq.get(key);
     if (first !== undefined) {
       duplicates++;
-      note(examples.duplicates, `${key} at seq ${first} and ${event.seq}`);
+      const before = firstTime.get(key);
+      const apart = before !== undefined && event.hubTimeMs !== undefined ? ` (${event.hubTimeMs - before} ms apart)` : '';
+      note(examples.duplicates, `${key} at seq ${first} and ${event.seq}${apart}`);
       continue;
     }
     firstSeq.set(key, event.seq);
+    firstTime.set(key, event.hubTimeMs);
     const previous = lastOrder.get(event.deviceId);
     if (previous && event.order < previous.order) {
       outOfOrder++;

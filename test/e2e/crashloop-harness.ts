@@ -173,6 +173,9 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
         broker: { host: '127.0.0.1', port: 0 },
         // Short retries: a relay restarted mid-run is found again within a cycle.
         relay: { url: relayUrl, token: HUB_TOKEN, batchSize: 200, idleMs: 50, retryMinMs: 50, retryMaxMs: 500 },
+        // A press may wait several cycles (seconds each on a loaded machine) for its PUBACK; past the
+        // window a repeated seq is a new press by design (hub/call-dedup.ts), so the window outlasts the run.
+        dedupWindowMs: 3_600_000,
         ...fleet.hubConfig(),
       }),
       { mode: 0o600 },
@@ -294,8 +297,8 @@ async function waitForDrain(hubMetricsUrl: string, relayMetricsUrl: string, limi
 /** The relay's events of the crash-loop hub, as the comparison reads them; closes the database. */
 async function readStoredEvents(db: Database): Promise<StoredEvent[]> {
   try {
-    const { rows } = await db.query<{ seq: string | number; kind: string; device_id: string | null; device_ms: string | number | null; device_seq: string | number | null }>(
-      `SELECT seq, kind, device_id,
+    const { rows } = await db.query<{ seq: string | number; kind: string; device_id: string | null; device_ms: string | number | null; device_seq: string | number | null; hub_ms: string | number }>(
+      `SELECT seq, kind, device_id, round(extract(epoch FROM hub_time) * 1000)::bigint AS hub_ms,
               round(extract(epoch FROM device_time) * 1000)::bigint AS device_ms,
               (payload ->> 'deviceSeq')::int AS device_seq
          FROM events WHERE hub_id = $1`,
@@ -304,7 +307,7 @@ async function readStoredEvents(db: Database): Promise<StoredEvent[]> {
     return rows.map((r) => {
       // A call point's identity is its own seq; a telemetry message's is its device time (crashloop-devices.ts).
       const order = r.kind === 'call-point' ? r.device_seq : r.kind === 'reading' ? r.device_ms : null;
-      return { seq: Number(r.seq), kind: r.kind, deviceId: r.device_id, order: order === null ? null : Number(order) };
+      return { seq: Number(r.seq), kind: r.kind, deviceId: r.device_id, order: order === null ? null : Number(order), hubTimeMs: Number(r.hub_ms) };
     });
   } finally {
     await db.close();
