@@ -132,7 +132,8 @@ function card(a) {
   el.dataset.state = a.state;
   const room = document.createElement('div');
   room.className = 'room';
-  room.textContent = `${a.roomName ?? a.deviceId ?? '?'} — ${a.type}`;
+  // Resident-scoped alarms (NEWS2, vital signs entered by hand) have no room: name the resident.
+  room.textContent = `${a.roomName ?? (a.residentId ? `resident ${a.residentId}` : null) ?? a.deviceId ?? '?'} — ${a.type}`;
   const meta = document.createElement('div');
   meta.className = 'meta';
   const state = document.createElement('span');

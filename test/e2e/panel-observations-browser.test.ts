@@ -76,6 +76,7 @@ if (requireForFile(`chromium at ${CHROMIUM}`, existsSync(CHROMIUM), 'Debian: apt
     // (rr 2, SpO2 2, oxygen 2, SBP 0, pulse 1, V 3, temp 1: 11, high).
     await page.locator('article.alarm', { hasText: 'body-temperature-high' }).waitFor();
     await page.locator('article.alarm', { hasText: 'news2-high' }).waitFor();
+    t.equal(await page.locator('article.alarm .room', { hasText: 'news2-high' }).textContent(), 'resident res-7 — news2-high', 'an alarm with no room names its resident');
     t.match(hub.alarms.list().find((a) => a.type === 'news2-high'), { residentId: 'res-7', reason: /^NEWS2 11 \(high\): rr 2, spo2 2, o2 2, sbp 0, hr 1, acvpu 3, temp 1/ });
     t.notMatch(hub.alarms.list().find((a) => a.type === 'news2-high')!.reason, /assumed/, 'nothing assumed: every parameter was entered');
 
