@@ -11,6 +11,7 @@ import { createHub } from '../../hub/main.ts';
 import { sha256Hex } from '../../hub/secrets.ts';
 import { createWearableSim } from '../../firmware-sim/wearable-sim.ts';
 import { createTestLogger } from '../fakes/test-logger.ts';
+import { eventually } from '../fakes/wait.ts';
 import { requireForFile } from '../support/requirements.ts';
 import { hubConfig } from '../hub/support.ts';
 
@@ -52,6 +53,8 @@ if (requireForFile('the SisFall sample (../shared/data/falls/sisfall)', existsSy
 
     const faller = await wearable(t, url, 'wear-1');
     await faller.replaySisFall(join(SISFALL, 'SA03/F11_SA03_R01.txt')); // backward fall while trying to sit down
+    // The hub decides before it acknowledges each batch; waiting anyway keeps the test honest if that changes.
+    await eventually(() => hub.alarms.list().length > 0, 'the fall alarm');
     t.match(hub.alarms.list(), [
       { type: 'fall', key: 'fall:resident-res-1', priority: 'high', residentId: 'res-1', deviceId: 'wear-1', roomId: 'room-101', reason: /wearable wear-1 worn by res-1 \(impact \d+(\.\d+)? g\)/ },
     ]);
@@ -74,9 +77,11 @@ if (requireForFile('the SisFall sample (../shared/data/falls/sisfall)', existsSy
     const batch = JSON.stringify({ n: 0, hz: 200, range: 16, bits: 13, xyz: standing });
     await raw.publishAsync('care/v1/devices/wear-2/accel', batch, { qos: 1 });
     await raw.publishAsync('care/v1/devices/wear-2/accel', batch, { qos: 1 });
+    await eventually(() => hub.metrics.get('wearable_samples_duplicate_total', { via: 'mqtt' }) !== undefined, 'the repeat counted');
     t.equal(hub.metrics.get('wearable_samples_duplicate_total', { via: 'mqtt' }), 100, 'the repeat was dropped');
     await raw.publishAsync('care/v1/devices/wear-2/accel', JSON.stringify({ n: 100, hz: 200, range: 16, bits: 13, xyz: [0, -256] }), { qos: 1 });
     await raw.publishAsync('care/v1/devices/wear-2/accel', JSON.stringify({ n: 100, hz: 200, range: 16, bits: 13, xyz: [0, 5000, 0] }), { qos: 1 });
+    await eventually(() => hub.metrics.get('inputs_rejected_total', { via: 'mqtt', code: 'bad-payload' }) === 2, 'both refusals counted');
     t.equal(hub.metrics.get('inputs_rejected_total', { via: 'mqtt', code: 'bad-payload' }), 2, 'a ragged batch and an out-of-range count refused');
     t.equal(hub.metrics.get('wearable_samples_total', { via: 'mqtt' }), 200);
     t.same(hub.alarms.list(), []);
