@@ -66,7 +66,7 @@ if (flags) {
     const ms = (values: number[], p: number) => Math.round(percentile([...values].sort((a, b) => a - b), p));
     process.stdout.write(
       [
-        `store: ${databaseUrl ? 'PostgreSQL' : 'PGlite'}; seed ${result.seed}; ${result.relayKills} relay kills; ${result.sent} messages sent; ${Math.round(result.totalMs / 1000)} s in all`,
+        `store: ${databaseUrl ? 'PostgreSQL' : 'PGlite'}; seed ${result.seed}; ${result.relayKills} relay kills (${result.relayKillsWhileIngesting} right after an ingest batch); ${result.sent} messages sent; ${Math.round(result.totalMs / 1000)} s in all`,
         `hub start (spawn to broker listening): p50 ${ms(result.hubStartMs, 50)} ms, p99 ${ms(result.hubStartMs, 99)} ms over ${result.hubStartMs.length} starts`,
         `relay start (spawn to listening): p50 ${ms(result.relayStartMs, 50)} ms, p99 ${ms(result.relayStartMs, 99)} ms over ${result.relayStartMs.length} starts`,
         `cycle (hub spawn to its devices detached after the kill): p50 ${ms(result.cycleMs, 50)} ms, p99 ${ms(result.cycleMs, 99)} ms; hub start p50 / cycle p50 = ${(ms(result.hubStartMs, 50) / ms(result.cycleMs, 50)).toFixed(2)}`,

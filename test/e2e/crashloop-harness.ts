@@ -40,6 +40,8 @@ export interface CrashLoopResult {
   cycles: number;
   hubKills: number;
   relayKills: number;
+  /** Relay kills sent right after its ingest counter moved (the rest: it did not move within a second). */
+  relayKillsWhileIngesting: number;
   verdict: CrashLoopVerdict;
   /** Per hub start: spawn to the broker's "MQTT:" line, ms. */
   hubStartMs: number[];
@@ -200,6 +202,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
     };
 
     let relayKills = 0;
+    let relayKillsWhileIngesting = 0;
     let relayRestart: Promise<unknown> | null = null;
     const cycleMs: number[] = [];
     for (let cycle = 1; cycle <= options.cycles; cycle++) {
@@ -215,9 +218,14 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
         const metricsUrl = `${relayUrl}/metrics`;
         const before = metricValue(await scrape(metricsUrl), 'carehub_ingest_batches_total');
         const deadline = Date.now() + 1_000;
-        while (Date.now() < deadline && metricValue(await scrape(metricsUrl), 'carehub_ingest_batches_total') === before) await pause(5);
+        let moved = false;
+        while (!moved && Date.now() < deadline) {
+          moved = metricValue(await scrape(metricsUrl), 'carehub_ingest_batches_total') !== before;
+          if (!moved) await pause(5);
+        }
         await kill(relay);
         relayKills++;
+        if (moved) relayKillsWhileIngesting++;
         relayRestart = startRelay();
         await pause(runMs / 2);
       } else {
@@ -247,6 +255,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       cycles: options.cycles,
       hubKills: options.cycles,
       relayKills,
+      relayKillsWhileIngesting,
       verdict,
       hubStartMs,
       relayStartMs,
