@@ -167,9 +167,11 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     logger: logger.child({ module: 'downlink' }),
     metrics,
   });
-  metrics.define('outbox_backlog', 'gauge', 'Events written but not yet acknowledged by the relay', () =>
-    Math.max(0, log.seq - outbox.ackedSeq),
-  );
+  // The lanes' depths, not log.seq - ackedSeq: with alarms sent ahead the contiguous mark lags (docs/store-and-forward.md).
+  metrics.define('outbox_backlog', 'gauge', 'Events written but not yet acknowledged by the relay', () => {
+    const { critical, telemetry } = outbox.stats().lanes;
+    return critical.depth + telemetry.depth;
+  });
 
   /** set by the first stop(); later calls wait for the same shutdown */
   let stopping: Promise<void> | null = null;

@@ -188,6 +188,8 @@ t.test('the relay down under load and back: alarms first, then the whole backlog
   const during = await hub.outbox.peek(1_000_000);
   t.ok(during.filter((e) => e.kind === 'reading').length > 500, `a backlog built up (${hub.outbox.stats().lanes.telemetry.depth} readings waiting)`);
   t.ok(hub.metrics.get('forward_failures_total', { reason: 'network' }) > 0, 'the hub found the relay unreachable');
+  const gauge = () => Number(/^carehub_hub_outbox_backlog (\d+)$/m.exec(hub.metrics.render())?.[1]);
+  t.equal(gauge(), hub.outbox.stats().lanes.telemetry.depth + hub.outbox.stats().lanes.critical.depth, 'the backlog gauge is the lanes\' depth');
 
   // Back: a third call as the relay returns.
   const before = new Set(hub.alarms.list().map((a) => a.id));
@@ -207,6 +209,7 @@ t.test('the relay down under load and back: alarms first, then the whole backlog
 
   await load.stop();
   await eventually(() => hub.outbox.ackedSeq === hub.log.seq && hub.outbox.stats().lanes.telemetry.depth === 0, 'the backlog drained completely', 30_000);
+  t.equal(gauge(), 0, 'the backlog gauge reads 0');
 
   // Alarms first: every critical event written during the outage was stored in a batch no later
   // than the first that carried telemetry written during it.
