@@ -200,3 +200,16 @@ t.test('a write on this replica wakes a held long-poll at once, without waiting 
   const answer = await Promise.race([held, new Promise<'still held'>((r) => setTimeout(() => r('still held'), 15_000))]);
   t.match(answer, { kind: 'document', document: { version: written.version } });
 });
+
+t.test('a write on another replica reaches a held long-poll at its next re-check', async (t) => {
+  // Two services on one store, as two relay replicas behind a load balancer: no shared memory.
+  const held = createDownlinkService({ db: h.db, now: () => new Date(), recheckMs: 200 });
+  const writer = createDownlinkService({ db: h.db, now: () => new Date(), recheckMs: 60_000 });
+  const hub = { hubId: a.hubId, orgId: a.orgId };
+  const current = await held.getOwn(hub, [], 0);
+  if (current.kind !== 'document') throw new Error('hub a has a downlink by now');
+  const waiting = held.getOwn(hub, [current.etag], 20);
+  const written = await writer.put({ keyId: 'key-a', orgId: a.orgId, role: 'operator' }, a.hubId, { rooms: [{ id: 'room-9', name: 'Nine' }], residents: [], devices: [] });
+  const answer = await Promise.race([waiting, new Promise<'still held'>((r) => setTimeout(() => r('still held'), 15_000))]);
+  t.match(answer, { kind: 'document', document: { version: written.version, content: { rooms: [{ id: 'room-9' }] } } });
+});
