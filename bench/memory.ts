@@ -41,7 +41,7 @@ growth over the second half for both, and the hub against its goals (peak ≤ 10
   --interval S         seconds between one device's readings (10)
   --idle-seconds S     RSS sampled idle, before the devices connect (10)
   --sample-seconds S   seconds between RSS samples (2)
-  --hub-node-options O V8/Node flags for the hub process only, as NODE_OPTIONS (e.g. "--optimize-for-size"); none by default
+  --hub-node-options=O V8/Node flags for the hub process only, as NODE_OPTIONS (e.g. --hub-node-options=--max-semi-space-size=1; node admits only some V8 flags there); none by default
   --help               this text
 `;
 
@@ -192,7 +192,9 @@ async function main(): Promise<void> {
         (flags['hub-node-options'] ? `, NODE_OPTIONS="${flags['hub-node-options']}"` : ''),
     );
     progress('starting bare aedes and the hub ...');
-    servers.push(await startBareAedes(), await startHub(flags.devices, dir, flags['hub-node-options']));
+    // One at a time, so a hub that fails to start leaves the broker in the list that finally stops.
+    servers.push(await startBareAedes());
+    servers.push(await startHub(flags.devices, dir, flags['hub-node-options']));
     const sampleMs = flags['sample-seconds'] * 1000;
     const idle: RssSample[][] = servers.map(() => []);
     const idleUntil = performance.now() + flags['idle-seconds'] * 1000;
