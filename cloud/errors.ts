@@ -16,9 +16,12 @@ export const PROBLEMS = {
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflicts with stored data' },
+  'precondition-failed': { status: 412, title: 'The record changed since it was read' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'precondition-required': { status: 428, title: 'If-Match is required' },
   'too-many-requests': { status: 429, title: 'Too many requests from this hub' },
+  'key-rate-limited': { status: 429, title: 'Too many requests from this API key' },
   'service-unavailable': { status: 503, title: 'Service unavailable' },
   internal: { status: 500, title: 'Internal server error' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -11,6 +11,7 @@ import { digestsEqual, sha256Hex } from '../crypto.ts';
 import { ProblemError } from '../errors.ts';
 import type { Database } from '../store/database.ts';
 import { findApiKeyByDigest, findHubByTokenDigest, type ApiKeyIdentity, type HubIdentity } from '../store/credentials.ts';
+import type { Caller, Role } from '../tenancy/context.ts';
 import type { AppEnv } from './env.ts';
 
 /** Longest bearer secret we hash; anything longer is not one of ours. */
@@ -58,19 +59,32 @@ export function requireHub(db: Database, now: () => Date = () => new Date()): Mi
   };
 }
 
-/** @param roles when given, a key of another role is refused with 403. */
-export function requireApiKey(db: Database, roles?: readonly ApiKeyIdentity['role'][]): MiddlewareHandler<AppEnv> {
+/**
+ * The caller behind an API key. A revoked key (DELETE /v1/api-keys/{id}, or dropped from the
+ * bootstrap config) or an expired one is refused with 401 from that instant (docs/access.md).
+ */
+export async function authenticateApiKey(db: Database, header: string | undefined, now: Date): Promise<Caller> {
+  const key: ApiKeyIdentity = await authenticate(header, (d) => findApiKeyByDigest(db, d), (k) => k.keySha256, 'API key');
+  if (key.revokedAt !== null) throw new ProblemError('unauthorized', `API key "${key.keyId}" is revoked (since ${key.revokedAt.toISOString()})`);
+  if (key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime()) {
+    throw new ProblemError('unauthorized', `API key "${key.keyId}" expired at ${key.expiresAt.toISOString()}`);
+  }
+  return { keyId: key.keyId, orgId: key.orgId, orgKind: key.orgKind, role: key.role };
+}
+
+/**
+ * Kept for code written before roles were declared per route; new routes use requireRoles
+ * (cloud/tenancy/context.ts), which the route walk checks.
+ * @param roles when given, a key of another role is refused with 403.
+ */
+export function requireApiKey(db: Database, roles?: readonly Role[], now: () => Date = () => new Date()): MiddlewareHandler<AppEnv> {
   return async function apiKeyAuth(c, next) {
-    const key: ApiKeyIdentity = await authenticate(
-      c.req.header('authorization'),
-      (d) => findApiKeyByDigest(db, d),
-      (k) => k.keySha256,
-      'API key',
-    );
-    if (roles !== undefined && !roles.includes(key.role)) {
-      throw new ProblemError('forbidden', `This needs an API key with role ${roles.join(' or ')}; this key's role is ${key.role}`);
+    const caller = await authenticateApiKey(db, c.req.header('authorization'), now());
+    if (roles !== undefined && !roles.includes(caller.role)) {
+      throw new ProblemError('forbidden', `This needs an API key with role ${roles.join(' or ')}; this key's role is ${caller.role}`);
     }
-    c.set('principal', { keyId: key.keyId, orgId: key.orgId, role: key.role });
+    c.set('caller', caller);
+    c.set('principal', { keyId: caller.keyId, orgId: caller.orgId, role: caller.role });
     await next();
   };
 }

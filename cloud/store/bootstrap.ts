@@ -4,6 +4,8 @@
  * a hub's acked_seq, last_seen_at, revocation and epoch survive (only identity fields are set).
  */
 import type { CloudConfig } from '../config.ts';
+import { appendKeyAudit } from '../resources/api-keys/audit.ts';
+import { normaliseOrgKind, normaliseRole } from '../tenancy/context.ts';
 import type { Database, Queryable } from './database.ts';
 
 export class BootstrapError extends Error {
@@ -27,13 +29,24 @@ async function upsertBootstrapCredential(tx: Queryable, hubId: string, digest: s
   }
 }
 
+/** A bootstrap key no longer in the config is refused at once (docs/access.md#api-keys), not left valid. */
+async function revokeDroppedBootstrapKeys(tx: Queryable, listed: string[]): Promise<void> {
+  const { rows } = await tx.query<{ id: string; org_id: string }>(
+    `UPDATE api_keys SET revoked_at = now(), revoked_by = 'bootstrap'
+     WHERE source = 'bootstrap' AND revoked_at IS NULL AND NOT (id = ANY($1::text[]))
+     RETURNING id, org_id`,
+    [listed],
+  );
+  for (const r of rows) await appendKeyAudit(tx, { orgId: r.org_id, actor: 'bootstrap', action: 'api-key.revoke', keyId: r.id, detail: { reason: 'not in the bootstrap config' } });
+}
+
 export async function applyBootstrap(db: Database, bootstrap: CloudConfig['bootstrap']): Promise<void> {
   await db.transaction(async function upsertAll(tx) {
     for (const o of bootstrap.orgs) {
       await tx.query(
         `INSERT INTO orgs (id, name, kind) VALUES ($1, $2, $3)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind`,
-        [o.id, o.name, o.kind],
+        [o.id, o.name, normaliseOrgKind(o.kind)],
       );
     }
     for (const h of bootstrap.hubs) {
@@ -45,11 +58,14 @@ export async function applyBootstrap(db: Database, bootstrap: CloudConfig['boots
       await upsertBootstrapCredential(tx, h.id, h.tokenSha256);
     }
     for (const k of bootstrap.apiKeys) {
+      // A key listed in the config is valid (again); source stays 'bootstrap' so the sweep below sees it.
       await tx.query(
-        `INSERT INTO api_keys (id, org_id, role, key_sha256) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET org_id = EXCLUDED.org_id, role = EXCLUDED.role, key_sha256 = EXCLUDED.key_sha256`,
-        [k.id, k.orgId, k.role, k.keySha256],
+        `INSERT INTO api_keys (id, org_id, role, key_sha256, source) VALUES ($1, $2, $3, $4, 'bootstrap')
+         ON CONFLICT (id) DO UPDATE SET org_id = EXCLUDED.org_id, role = EXCLUDED.role, key_sha256 = EXCLUDED.key_sha256,
+           revoked_at = NULL, revoked_by = NULL`,
+        [k.id, k.orgId, normaliseRole(k.role), k.keySha256],
       );
     }
+    await revokeDroppedBootstrapKeys(tx, bootstrap.apiKeys.map((k) => k.id));
   });
 }

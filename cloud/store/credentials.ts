@@ -3,6 +3,7 @@
  * several credentials (a rotation's overlap, docs/provisioning.md#rotation); each row says when
  * it stops working, and the hub row whether the hub is revoked.
  */
+import type { OrgKind, Role } from '../tenancy/context.ts';
 import type { Queryable } from './database.ts';
 
 export interface HubIdentity {
@@ -18,8 +19,13 @@ export interface HubIdentity {
 export interface ApiKeyIdentity {
   keyId: string;
   orgId: string;
-  role: 'operator' | 'clinician' | 'pharmacy' | 'admin';
+  orgKind: OrgKind;
+  role: Role;
   keySha256: string;
+  /** Revoked through DELETE /v1/api-keys/{id} or dropped from the bootstrap config: refused at once. */
+  revokedAt: Date | null;
+  /** Refused from this instant (null: no expiry). */
+  expiresAt: Date | null;
 }
 
 /** PGlite answers timestamptz as Date, pg too; a string is parsed for safety. */
@@ -41,9 +47,12 @@ export async function findHubByTokenDigest(q: Queryable, digest: string): Promis
 }
 
 export async function findApiKeyByDigest(q: Queryable, digest: string): Promise<ApiKeyIdentity | undefined> {
-  const { rows } = await q.query<ApiKeyIdentity>(
-    'SELECT id AS "keyId", org_id AS "orgId", role, key_sha256 AS "keySha256" FROM api_keys WHERE key_sha256 = $1',
+  const { rows } = await q.query<Omit<ApiKeyIdentity, 'revokedAt' | 'expiresAt'> & { revokedAt: unknown; expiresAt: unknown }>(
+    `SELECT k.id AS "keyId", k.org_id AS "orgId", o.kind AS "orgKind", k.role, k.key_sha256 AS "keySha256",
+            k.revoked_at AS "revokedAt", k.expires_at AS "expiresAt"
+     FROM api_keys k JOIN orgs o ON o.id = k.org_id WHERE k.key_sha256 = $1`,
     [digest],
   );
-  return rows[0];
+  const row = rows[0];
+  return row === undefined ? undefined : { ...row, revokedAt: toDate(row.revokedAt), expiresAt: toDate(row.expiresAt) };
 }

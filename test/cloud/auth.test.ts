@@ -51,7 +51,7 @@ function app(db: Database) {
   });
   a.get('/hub', requireHub(db), (c) => c.json(c.get('hub')));
   a.get('/key', requireApiKey(db), (c) => c.json(c.get('principal')));
-  a.get('/operator', requireApiKey(db, ['operator', 'admin']), (c) => c.json(c.get('principal')));
+  a.get('/operator', requireApiKey(db, ['operator', 'auditor']), (c) => c.json(c.get('principal')));
   a.get('/hub-at-noon', requireHub(db, () => NOON), (c) => c.json(c.get('hub')));
   return a;
 }
@@ -144,8 +144,8 @@ t.test('a revoked hub, or a credential past the end of its rotation overlap, is 
 t.test('a route for some roles refuses a valid key of another role with 403', async (t) => {
   const clinician = await call(fakeDb(), '/operator', `Bearer ${API_KEY}`);
   t.equal(clinician.status, 403);
-  t.match(clinician.body.detail, /role operator or admin; this key's role is clinician/);
-  t.equal((await call(fakeDb({ role: 'admin' }), '/operator', `Bearer ${API_KEY}`)).status, 200);
+  t.match(clinician.body.detail, /role operator or auditor; this key's role is clinician/);
+  t.equal((await call(fakeDb({ role: 'auditor' }), '/operator', `Bearer ${API_KEY}`)).status, 200);
   t.equal((await call(fakeDb({ role: 'operator' }), '/operator', `Bearer ${API_KEY}`)).status, 200);
   t.equal((await call(fakeDb({ role: 'operator' }), '/operator', 'Bearer nope')).status, 401, 'identity first, then role');
 });

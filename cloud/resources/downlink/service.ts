@@ -17,7 +17,7 @@ import type { OperatorDownlink } from './schema.ts';
 const RECHECK_MS = 5_000;
 
 /** Roles that may read or write a hub's downlink: it binds residents to devices. */
-const WRITERS: ReadonlySet<Principal['role']> = new Set(['operator', 'admin']);
+const WRITERS: ReadonlySet<Principal['role']> = new Set(['operator']);
 
 export type OwnDownlink =
   | { kind: 'document'; etag: string; document: DownlinkDocument }

@@ -26,7 +26,7 @@ import {
 } from './schema.ts';
 import { createHubsService } from './service.ts';
 
-const OPERATOR_ROLES = ['operator', 'admin'] as const;
+const OPERATOR_ROLES = ['operator'] as const;
 /** These bodies are a few dozen bytes; anything near this is not one. */
 const MAX_BODY_BYTES = 4 * 1024;
 
