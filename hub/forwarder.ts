@@ -108,6 +108,9 @@ export const REVOKED_PROBE_MS = 5 * 60_000;
  */
 const EARLY_TRY_GAP_MS = 250;
 
+/** A batch goes ahead of the one in flight only with more than this many batches of telemetry waiting. */
+const AHEAD_BACKLOG_BATCHES = 2;
+
 /** Window over which linkState().drainRatePerS averages acknowledged events. */
 const DRAIN_RATE_WINDOW_MS = 10_000;
 
@@ -167,6 +170,10 @@ export class Forwarder {
   /** seqs of the critical events sent beside a telemetry round, until its answer is applied */
   private readonly asideSeqs = new Set<number>();
   private aside: Promise<void> | null = null;
+  /** the telemetry batch sent ahead of the round's, and its last seq while in flight (0: none) */
+  private ahead: Promise<void> | null = null;
+  private aheadThrough = 0;
+  private aheadChosen: Promise<void> | null = null;
   /** null until the relay's first ack says whether it answers storedRanges */
   private relayRanges: boolean | null = null;
   private link: Omit<LinkState, 'drainRatePerS' | 'ackMode'> = { state: 'unknown', lastError: null, lastSuccessAt: null };
@@ -209,6 +216,7 @@ export class Forwarder {
     for (const abort of this.aborts) abort.abort();
     await this.inFlight?.catch(() => undefined);
     await this.aside;
+    await this.ahead;
   }
 
   /** How the link is doing, from memory (for `hub status`). */
@@ -470,7 +478,45 @@ export class Forwarder {
     // Not what is being sent beside a telemetry round already.
     const critical = (await outbox.peekLane('critical', batchSize)).filter((e) => !this.asideSeqs.has(e.seq));
     this.lastBatchLane = critical.length > 0 ? 'critical' : 'telemetry';
-    return critical.length > 0 ? critical : outbox.peekLane('telemetry', batchSize);
+    if (critical.length > 0) return critical;
+    // Past the batch being sent ahead, if any; what it leaves behind is picked up once it is answered.
+    await this.aheadChosen;
+    const telemetry = await outbox.peekLane('telemetry', batchSize, this.aheadThrough);
+    if (telemetry.length === batchSize && outbox.stats().lanes.telemetry.depth > AHEAD_BACKLOG_BATCHES * batchSize) this.sendAhead(telemetry.at(-1)!.seq);
+    return telemetry;
+  }
+
+  /**
+   * With a telemetry backlog, the next batch goes while this one is in flight: the relay parses and
+   * checks one batch while PostgreSQL stores the other, and the hub reads its outbox meanwhile
+   * (bench:drain: the hub and the relay each sat idle most of a drain, waiting on the other and on
+   * the database; docs/benchmarks.md). At most one batch ahead; a failure is counted and logged and
+   * leaves the backoff to the rounds, which send again whatever is left.
+   */
+  private sendAhead(after: number): void {
+    if (this.ahead || this.stopped) return;
+    let chosen = () => {};
+    // Until the batch ahead is chosen, a round must not choose the same events.
+    this.aheadChosen = new Promise<void>((resolve) => (chosen = resolve));
+    this.ahead = (async () => {
+      try {
+        const events = await this.options.outbox.peekLane('telemetry', this.options.batchSize, after).finally(() => {
+          this.aheadChosen = null;
+          chosen();
+        });
+        if (events.length === 0) return;
+        this.aheadThrough = events.at(-1)!.seq;
+        const round = await this.sendOnce(events);
+        if (this.stopped) return;
+        this.observe(round);
+        if (round.anomaly) this.report(round.anomaly);
+      } catch (err) {
+        if (!this.stopped) this.report({ reason: 'outbox', message: `outbox failed: ${(err as Error).message}`, err });
+      } finally {
+        this.aheadThrough = 0;
+        this.ahead = null;
+      }
+    })();
   }
 
   /** Deletes exactly the sent events the relay's ranges name; anything else is an anomaly to count. */

@@ -117,12 +117,13 @@ export class Outbox {
     this.updateMark();
   }
 
-  /** The oldest `limit` forwardable events of one lane, in seq order. */
-  async peekLane(lane: Lane, limit: number): Promise<Event[]> {
+  /** The oldest `limit` forwardable events of one lane with a seq above `after`, in seq order. */
+  async peekLane(lane: Lane, limit: number, after = 0): Promise<Event[]> {
     const through = this.forwardableThrough();
-    if (through <= this.floor[lane]) return [];
+    const from = Math.max(this.floor[lane], after);
+    if (through <= from) return [];
     const end = Number.isFinite(through) ? { lte: laneKey(lane, through) } : { lt: prefixEnd(LANE_PREFIX[lane]) };
-    const rows = await this.store.entries<Event>({ gt: laneKey(lane, this.floor[lane]), ...end, limit });
+    const rows = await this.store.entries<Event>({ gt: laneKey(lane, from), ...end, limit });
     return rows.map(([, event]) => event);
   }
 

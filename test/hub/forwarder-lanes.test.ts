@@ -263,3 +263,19 @@ t.test('while the critical send beside a round waits, the next rounds do not sen
   await r.runUntil(() => r.outbox.ackedSeq === 7, 'the call delivered');
   t.same([...r.arrivals.values()], [1, 1, 1, 1, 1, 1, 1]);
 });
+
+t.test('with a telemetry backlog the next batch goes while one is in flight; each event still arrives once', async (t) => {
+  let release: (() => void) | null = null;
+  const r = await rig(t, (body, held, headers) =>
+    body.events[0]!.seq === 4 ? new Promise<Response>((resolve) => (release = () => resolve(rangesRelay(body, held, headers) as Response))) : rangesRelay(body, held, headers),
+  );
+  for (let v = 1; v <= 15; v++) await r.log.append(reading(v));
+  r.forwarder.start();
+  await r.runUntil(() => release !== null, 'the batch 4..6 in flight and held');
+  await until(() => r.batches.some((b) => b[0] === 7) && r.outbox.stats().lanes.telemetry.depth === 9, 'the batch 7..9 sent ahead and answered');
+  t.equal(r.outbox.ackedSeq, 3, 'the held batch is not acknowledged');
+  release!();
+  await r.runUntil(() => r.outbox.ackedSeq === 15, 'everything delivered');
+  t.same([...r.arrivals.values()], Array(15).fill(1), 'each event sent once');
+  t.same(r.batches.flat().sort((a, b) => a - b), Array.from({ length: 15 }, (_, i) => i + 1));
+});
