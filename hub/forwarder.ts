@@ -360,7 +360,9 @@ export class Forwarder {
    * whatever is left.
    */
   private maybeSendAside(): void {
-    if (this.aside || this.stopped || !this.relayRanges || this.lastBatchLane !== 'telemetry') return;
+    // Two requests at most, the round's and one beside it: the relay admits two per hub (admission.hubMaxInFlight).
+    // With a batch ahead in flight the alarm goes in the next round, first.
+    if (this.aside || this.ahead || this.stopped || !this.relayRanges || this.lastBatchLane !== 'telemetry') return;
     if (this.options.outbox.stats().lanes.critical.depth === 0) return;
     this.aside = this.sendAside().finally(() => (this.aside = null));
   }
@@ -494,7 +496,7 @@ export class Forwarder {
    * leaves the backoff to the rounds, which send again whatever is left.
    */
   private sendAhead(after: number): void {
-    if (this.ahead || this.stopped) return;
+    if (this.ahead || this.aside || this.stopped) return;
     let chosen = () => {};
     // Until the batch ahead is chosen, a round must not choose the same events.
     this.aheadChosen = new Promise<void>((resolve) => (chosen = resolve));
