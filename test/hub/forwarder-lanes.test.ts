@@ -279,3 +279,30 @@ t.test('with a telemetry backlog the next batch goes while one is in flight; eac
   t.same([...r.arrivals.values()], Array(15).fill(1), 'each event sent once');
   t.same(r.batches.flat().sort((a, b) => a - b), Array.from({ length: 15 }, (_, i) => i + 1));
 });
+
+t.test('never more than two requests at once: with a batch ahead in flight an alarm goes first in the next round', async (t) => {
+  const holds = new Map<number, () => void>();
+  let open = 0;
+  let most = 0;
+  const r = await rig(t, async (body, held, headers) => {
+    open += 1;
+    most = Math.max(most, open);
+    const first = body.events[0]!.seq;
+    if (first === 4 || first === 7) await new Promise<void>((resolve) => holds.set(first, resolve));
+    open -= 1;
+    return rangesRelay(body, held, headers);
+  });
+  for (let v = 1; v <= 15; v++) await r.log.append(reading(v));
+  r.forwarder.start();
+  await r.runUntil(() => holds.has(4) && holds.has(7), 'a round and a batch ahead, both held');
+  await r.log.append(call(1));
+  for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+  t.same(r.batches, [[1, 2, 3], [4, 5, 6], [7, 8, 9]], 'no third request for the call');
+  holds.get(4)!();
+  await r.runUntil(() => r.batches.length === 4, 'the next round');
+  t.same(r.batches[3], [16], 'the call first in the next round');
+  holds.get(7)!();
+  await r.runUntil(() => r.outbox.ackedSeq === 16, 'everything delivered');
+  t.equal(most, 2, 'two requests at most');
+  t.same([...r.arrivals.values()], Array(16).fill(1));
+});
