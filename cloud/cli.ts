@@ -8,6 +8,7 @@ import { loadCloudConfig, type CloudConfig } from './config.ts';
 import { sha256Hex } from './crypto.ts';
 import { createLogger, urlForLog } from './logger.ts';
 import { createRelay } from './main.ts';
+import { formatVerifyResult, verifyAuditChains } from './audit/verify.ts';
 import { runMigrations } from './store/migrate.ts';
 import { openDatabase } from './store/open.ts';
 
@@ -18,8 +19,9 @@ Commands:
   migrate               apply pending database migrations and exit
   check-config          validate the config and print the effective settings
   hash-secret           make a new random hub token or API key (256 bits) and print it with its SHA-256 for the config
+  audit verify          walk the hash-chained audit log; print the count verified, or the first broken link
 
-Options (start, migrate, check-config):
+Options (start, migrate, check-config, audit verify):
   -c, --config <file>   JSON config file (default: $CLOUD_CONFIG)
   --port <n>            TCP port (env CLOUD_PORT, default 8787; 0 = any free port)
   --host <addr>         interface to bind (env CLOUD_HOST, default 127.0.0.1)
@@ -30,12 +32,13 @@ Environment: DATABASE_URL selects PostgreSQL; CLOUD_LOG_LEVEL sets the log level
 
 check-config prints "config ok" and a summary on stderr and the effective settings (secrets
 masked) as JSON on stdout, or every problem at once.
-Exit status: 0 ok, 1 runtime failure, 2 bad usage or bad config.
+Exit status: 0 ok, 1 runtime failure, 2 bad usage or bad config, 3 audit chain broken.
 `;
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
+const EXIT_AUDIT_BROKEN = 3;
 
 /** Where the command line writes and reads its environment; tests pass their own. */
 export interface CliIo {
@@ -132,6 +135,22 @@ async function migrate(io: CliIo, config: CloudConfig): Promise<number> {
   }
 }
 
+/** `cloud audit verify` (docs/audit.md): the first broken link on stdout and exit 3, or the count and 0. */
+async function auditVerify(io: CliIo, config: CloudConfig): Promise<number> {
+  const logger = createLogger(config.logLevel).child({ module: 'audit-verify' });
+  const db = openDatabase(config);
+  try {
+    const result = await verifyAuditChains(db);
+    io.out(formatVerifyResult(result));
+    return result.ok ? EXIT_OK : EXIT_AUDIT_BROKEN;
+  } catch (err) {
+    logger.error({ err }, 'audit verify failed');
+    return EXIT_FAILURE;
+  } finally {
+    await db.close();
+  }
+}
+
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   let parsed;
   try {
@@ -167,6 +186,12 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       if (config === undefined) return EXIT_USAGE;
       if (command === 'check-config') return checkConfig(io, config);
       return command === 'start' ? start(io, config) : migrate(io, config);
+    }
+    case 'audit': {
+      if (rest[0] !== 'verify' || rest.length > 1) return usageError(io, 'usage: cloud audit verify');
+      const config = loadConfig(io, values);
+      if (config === undefined) return EXIT_USAGE;
+      return auditVerify(io, config);
     }
     case undefined:
       return usageError(io, 'a command is required');
