@@ -13,7 +13,7 @@ import { createPgliteDatabase } from '../../cloud/store/pglite.ts';
 import { createPostgresDatabase } from '../../cloud/store/postgres.ts';
 import type { Database } from '../../cloud/store/database.ts';
 import { sha256Hex } from '../../hub/secrets.ts';
-import { openMigratedPglite, templatePath } from '../support/pglite-template.ts';
+import { openMigratedPglite } from '../support/pglite-template.ts';
 import { compareCrashLoop, type CrashLoopVerdict, type StoredEvent } from './crashloop-compare.ts';
 import { createDeviceFleet } from './crashloop-devices.ts';
 
@@ -118,8 +118,12 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       databaseUrl = url.toString();
     } else {
       // initdb inside WebAssembly costs 6-7 s (docs/architecture.md#toolchain-notes): start from the migrated template.
-      await (await openMigratedPglite()).close();
-      const seeded = createPgliteDatabase({ dataDir: join(dir, 'relay', 'pglite'), loadDataDir: new Blob([readFileSync(templatePath())]) });
+      // Dumped from the open copy, not read from the template file again: another test file with other
+      // migrations may replace that file meanwhile.
+      const template = await openMigratedPglite();
+      const dump = await template.dumpDataDir();
+      await template.close();
+      const seeded = createPgliteDatabase({ dataDir: join(dir, 'relay', 'pglite'), loadDataDir: dump });
       await seeded.query('SELECT 1');
       await seeded.close();
     }
