@@ -82,6 +82,8 @@ export interface News2RuleState {
   bandScore?: number | null;
   /** Bands above `band` the score has stayed in or above, since when (ms), keyed by band; announced after confirmMs. */
   rising?: Partial<Record<News2Band, number>>;
+  /** Scores below `band` since when (ms), the highest band among them and the latest score: `band` follows them down once they have held confirmMs. */
+  falling?: { since: number; band: News2Band; score: number } | null;
   /** The latest complete score, for the reason of an alarm a wake-up raises. */
   latest?: { score: number; band: News2Band; text: string; causeEventId: string } | null;
 }
@@ -148,18 +150,29 @@ export const news2Rule = defineRule({
     if (result.score === null || result.band === null) return { state: next, alarms: [] };
 
     const text = `${describe(result.parts)}; SpO2 scale ${scale}${assumed.length ? `; ${assumed.join('; ')}` : ''}`;
-    const scored: News2RuleState = { ...next, score: result.score, latest: { score: result.score, band: result.band, text, causeEventId: event.id } };
-    const confirmed = next.band ?? 'low';
-    if (RANK[result.band] <= RANK[confirmed]) {
-      // In or below the announced band: it follows the score down at once, and any rise in progress ends.
-      return { state: { ...scored, band: result.band, bandScore: result.score, rising: {} }, alarms: [], wakeAt: null };
+    // A drop below the announced band that has held confirmMs (the scores since were all lower) took effect.
+    const dropped = next.falling && now - next.falling.since >= opts.confirmMs ? { band: next.falling.band, bandScore: next.falling.score, falling: null } : {};
+    const scored: News2RuleState = { ...next, ...dropped, score: result.score, latest: { score: result.score, band: result.band, text, causeEventId: event.id } };
+    const confirmed = scored.band ?? 'low';
+    if (RANK[result.band] < RANK[confirmed]) {
+      // Below the announced band: the band follows the score down once it has stayed lower for
+      // confirmMs (at once with 0), so a score wavering at a band edge is not announced again and
+      // again; a rise in progress ends.
+      const since = scored.falling?.since ?? now;
+      const highest = scored.falling && RANK[scored.falling.band] > RANK[result.band] ? scored.falling.band : result.band;
+      if (now - since >= opts.confirmMs) return { state: { ...scored, band: highest, bandScore: result.score, rising: {}, falling: null }, alarms: [], wakeAt: null };
+      return { state: { ...scored, rising: {}, falling: { since, band: highest, score: result.score } }, alarms: [], wakeAt: null };
+    }
+    if (RANK[result.band] === RANK[confirmed]) {
+      // In the announced band: any drop or rise in progress ends.
+      return { state: { ...scored, band: result.band, bandScore: result.score, rising: {}, falling: null }, alarms: [], wakeAt: null };
     }
     // Above it: each band between is held since the first score that reached it; bands above this score lose theirs.
     const rising: Partial<Record<News2Band, number>> = {};
     for (const band of BANDS) {
       if (RANK[band] > RANK[confirmed] && RANK[band] <= RANK[result.band]) rising[band] = next.rising?.[band] ?? now;
     }
-    return confirm({ ...scored, rising }, now, opts, residentId);
+    return confirm({ ...scored, rising, falling: null }, now, opts, residentId);
   },
   tick(state: News2RuleState, now, opts: Options, scope) {
     return confirm(state, now, opts, scope);

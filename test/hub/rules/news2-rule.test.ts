@@ -247,3 +247,34 @@ t.test('an oximeter saying finger out withdraws its SpO2 and pulse: no score unt
   await r.advance(120_000);
   t.match(raised(), [{ key: 'news2-low-medium:res-1' }], 'values measured after the finger is back are scored');
 });
+
+t.test('a band is left only once the score has stayed lower for confirmMs: a score wavering at a band edge is announced once', async (t) => {
+  const clock = new FakeClock(Date.UTC(2026, 10, 24, 10, 0));
+  const r = await ruleRig(createMemoryStore(), clock, [news2Rule], { news2: {} });
+  t.teardown(r.stop);
+  const raised = () => r.changes.filter((a, i, all) => all.findIndex((b) => b.id === a.id) === i);
+  const send = async (vitals: Vitals) => {
+    for (const [key, value] of Object.entries(vitals)) {
+      await r.send({ residentId: 'res-1', deviceId: `dev-${key}`, kind: 'reading', payload: { metric: METRIC[key as keyof typeof METRIC], loinc: null, value, unit: '' } });
+    }
+  };
+  await send({ ...NORMAL, rr: 21, spo2: 93, hr: 95 }); // 5: medium
+  await r.advance(120_000);
+  t.equal(raised().length, 1, 'medium announced');
+  for (const alarm of r.alarms.list()) await r.alarms.resolve(alarm.id, NURSE);
+  // The pulse wavers at 90/91 (0 or 1 point): the score is 4 for a minute, then 5 for three, again
+  // and again. Each 5 lasts longer than confirmMs; each 4 does not.
+  for (let i = 0; i < 5; i++) {
+    await send({ hr: 90 });
+    await r.advance(60_000);
+    await send({ hr: 95 });
+    await r.advance(180_000);
+  }
+  t.equal(raised().length, 1, 'dips below medium shorter than 2 min do not leave it, so it is not announced again');
+  // Down for good (3 min at 4), then up again: a new entry.
+  await send({ hr: 90 });
+  await r.advance(180_000);
+  await send({ hr: 95 });
+  await r.advance(120_000);
+  t.equal(raised().length, 2, 'after 2 min lower, medium is a new entry');
+});
