@@ -1,6 +1,7 @@
 /** Alarms: the projection maintained from ingested events, and tenant-scoped reads. No Hono here. */
 import type { Event, EventOf } from '../../../protocols/event.ts';
 import type { AuthenticatedHub, Principal } from '../../http/env.ts';
+import { appendAudit } from '../../audit/append.ts';
 import type { Database, Queryable } from '../../store/database.ts';
 import { insertAlarms, insertTransitions, listAlarms, recomputeAlarms, type Transition } from './repo.ts';
 import type { AlarmItem, AlarmQuery } from './schema.ts';
@@ -44,6 +45,19 @@ export async function projectAlarmEvents(tx: Queryable, hub: AuthenticatedHub, e
   ];
   await insertTransitions(tx, hub.hubId, transitions);
   await recomputeAlarms(tx, [...new Set(transitions.map((t) => t.alarmId))]);
+  // One audit entry per batch that changed alarms, not one per alarm (docs/audit.md#alarms): a
+  // backlog drain of thousands of alarm events costs one chain append (one head lock) per batch.
+  await appendAudit(tx, {
+    orgId: hub.orgId,
+    actor: { kind: 'hub', id: hub.hubId, orgId: hub.orgId },
+    action: 'alarm.write',
+    targetType: 'hub',
+    targetId: hub.hubId,
+    detail: {
+      raised: raised.map((e) => ({ alarmId: e.payload.alarmId, seq: e.seq, type: e.payload.type, priority: e.payload.priority })),
+      updated: updates.map((e) => ({ alarmId: e.payload.alarmId, seq: e.seq, state: e.payload.state })),
+    },
+  });
 }
 
 export interface AlarmsService {
