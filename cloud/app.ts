@@ -5,9 +5,13 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { INGEST_PATH } from '../protocols/wire.ts';
-import { AdmissionConfig, CloudConfig } from './config.ts';
+import { secureHeaders } from 'hono/secure-headers';
+import { AccessConfig, AdmissionConfig, CloudConfig } from './config.ts';
 import { ProblemError } from './errors.ts';
+import { createAccess } from './http/access.ts';
+import { restBodyLimit } from './http/access-body-limit.ts';
 import { createIngestAdmission } from './http/admission.ts';
+import { requestIds } from './http/request-id.ts';
 import { createHubClockRecorder } from './http/hub-clock.ts';
 import type { AppEnv } from './http/env.ts';
 import { renderDocsPage, type OpenApiLike } from './http/docs.ts';
@@ -29,6 +33,8 @@ export interface CreateAppOptions {
   clockSkewBoundMs?: number;
   /** Aborted when the relay shuts down: long-polls (GET /v1/downlink?wait=) answer at once. */
   closing?: AbortSignal;
+  /** REST limits per API key (docs/access.md); unset fields take the config defaults. */
+  access?: Partial<AccessConfig>;
 }
 
 export const API_VERSION = '0.1.0';
@@ -42,6 +48,18 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<AppEnv> {
 
   app.onError(createErrorHandler(logger, metrics));
   app.notFound(createNotFoundHandler(metrics));
+
+  // Every request (docs/access.md): an id on the response and its log lines, security headers, a
+  // body limit for routes without their own, and the API key binding requireRoles authenticates with.
+  const accessLimits = AccessConfig.parse(options.access ?? {});
+  const { bind: bindAccess } = createAccess({
+    db,
+    now,
+    limits: { perSecond: accessLimits.keyRequestsPerSecond, burst: accessLimits.keyBurst },
+    metrics,
+    logger,
+  });
+  app.use('*', requestIds(), secureHeaders(), restBodyLimit(accessLimits.bodyLimitBytes), bindAccess);
 
   // Around the ingest route (docs/relay-pressure.md): the replica-wide admission first, before any
   // work; the route's own per-hub check runs after its credential check.

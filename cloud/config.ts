@@ -9,8 +9,10 @@ import { Id } from '../protocols/event.ts';
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (see `cloud hash-secret`)');
 
-export const ORG_KINDS = ['nursing-home', 'hospital', 'pharmacy'] as const;
-export const API_ROLES = ['operator', 'clinician', 'pharmacy', 'admin'] as const;
+// Bootstrap files may still say 'nursing-home', 'pharmacy' (the pharmacist role) or 'admin' (now
+// operator): accepted and stored under the new names (cloud/tenancy/context.ts, migration 006).
+export const ORG_KINDS = ['care-home', 'household', 'hospital', 'pharmacy', 'nursing-home'] as const;
+export const API_ROLES = ['operator', 'clinician', 'pharmacist', 'auditor', 'pharmacy', 'admin'] as const;
 
 const BootstrapOrg = z.strictObject({
   id: Id.describe('Organisation id'),
@@ -111,6 +113,14 @@ export const AdmissionConfig = z.strictObject({
 });
 export type AdmissionConfig = z.infer<typeof AdmissionConfig>;
 
+/** REST limits for API keys (docs/access.md): per-key rate and the default request body limit. */
+export const AccessConfig = z.strictObject({
+  keyRequestsPerSecond: z.number().min(0).default(50).describe('token-bucket rate of REST requests per API key, 429 with Retry-After beyond it; 0: no limit'),
+  keyBurst: z.number().int().min(1).default(100).describe('requests an API key may send at once before keyRequestsPerSecond applies'),
+  bodyLimitBytes: z.number().int().min(1024).default(64 * 1024).describe('largest request body of a REST route without its own limit (413 beyond it)'),
+});
+export type AccessConfig = z.infer<typeof AccessConfig>;
+
 export const CloudConfig = z.strictObject({
   port: z.number().int().min(0).max(65535).default(8787).describe('TCP port to listen on; 0 picks a free one'),
   host: z.string().min(1).default('127.0.0.1').describe('Interface to bind; 0.0.0.0 for all'),
@@ -122,6 +132,7 @@ export const CloudConfig = z.strictObject({
     .describe('PostgreSQL connection URL; when unset the embedded PGlite store is used'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   admission: AdmissionConfig.prefault({}).describe('Ingest admission: when the relay answers 429 or 503 with Retry-After'),
+  access: AccessConfig.prefault({}).describe('REST limits per API key: rate (429) and body size (413)'),
   clockSkewBoundMs: z
     .number()
     .int()

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { currentRequestId } from './http/request-id.ts';
 
 export type { Logger };
 
@@ -10,6 +11,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       base: { service: 'cloud' },
+      // The request being handled, on every line logged for it (docs/access.md#request-ids).
+      mixin() {
+        const reqId = currentRequestId();
+        return reqId === undefined ? {} : { reqId };
+      },
       // Secrets and residents' free text never reach the logs: at the top of a log object and one
       // level down (pino's `*` matches one level).
       redact: {

@@ -36,7 +36,7 @@ export function createRelay(config: CloudConfig, options: RelayOptions = {}): Re
   const logger = root.child({ module: 'relay' });
   const db = options.db ?? openDatabase(config);
   const closing = new AbortController();
-  const app = createApp({ db, logger: root, metrics: createMetrics(), admission: config.admission, clockSkewBoundMs: config.clockSkewBoundMs, closing: closing.signal });
+  const app = createApp({ db, logger: root, metrics: createMetrics(), admission: config.admission, access: config.access, clockSkewBoundMs: config.clockSkewBoundMs, closing: closing.signal });
   let server: ServerType | undefined;
 
   return {
@@ -45,7 +45,7 @@ export function createRelay(config: CloudConfig, options: RelayOptions = {}): Re
     async start() {
       const applied = await runMigrations(db);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-      await applyBootstrap(db, config.bootstrap);
+      await applyBootstrap(db, config.bootstrap, { revokeUnlisted: true });
       const info = await new Promise<AddressInfo>((resolve, reject) => {
         const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, resolve);
         s.once('error', reject);

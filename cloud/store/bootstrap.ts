@@ -40,7 +40,16 @@ async function revokeDroppedBootstrapKeys(tx: Queryable, listed: string[]): Prom
   for (const r of rows) await appendKeyAudit(tx, { orgId: r.org_id, actor: 'bootstrap', action: 'api-key.revoke', keyId: r.id, detail: { reason: 'not in the bootstrap config' } });
 }
 
-export async function applyBootstrap(db: Database, bootstrap: CloudConfig['bootstrap']): Promise<void> {
+export interface ApplyBootstrapOptions {
+  /**
+   * Revoke bootstrap keys the config no longer lists. The relay's start passes true: the config is
+   * then the whole truth. Off by default so a partial bootstrap (a test fixture adding one
+   * organisation) does not revoke the keys of another.
+   */
+  revokeUnlisted?: boolean;
+}
+
+export async function applyBootstrap(db: Database, bootstrap: CloudConfig['bootstrap'], options: ApplyBootstrapOptions = {}): Promise<void> {
   await db.transaction(async function upsertAll(tx) {
     for (const o of bootstrap.orgs) {
       await tx.query(
@@ -66,6 +75,6 @@ export async function applyBootstrap(db: Database, bootstrap: CloudConfig['boots
         [k.id, k.orgId, normaliseRole(k.role), k.keySha256],
       );
     }
-    await revokeDroppedBootstrapKeys(tx, bootstrap.apiKeys.map((k) => k.id));
+    if (options.revokeUnlisted === true) await revokeDroppedBootstrapKeys(tx, bootstrap.apiKeys.map((k) => k.id));
   });
 }

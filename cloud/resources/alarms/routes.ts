@@ -1,6 +1,6 @@
 /** GET /v1/alarms: alarms of the caller's organisation (bearer API key). */
 import { createRoute } from '@hono/zod-openapi';
-import { requireApiKey } from '../../http/auth.ts';
+import { requireRoles } from '../../tenancy/context.ts';
 import { BEARER_SECURITY, createRouter, problemResponses } from '../../http/openapi.ts';
 import type { Resource } from '../types.ts';
 import { AlarmList, AlarmQuery } from './schema.ts';
@@ -16,10 +16,11 @@ export const alarms: Resource = {
       createRoute({
         method: 'get',
         path: '/v1/alarms',
+        'x-roles': ['operator', 'clinician'],
         summary: "List the organisation's alarms, newest first",
         tags: ['alarms'],
         security: BEARER_SECURITY,
-        middleware: [requireApiKey(deps.db)] as const,
+        middleware: [requireRoles('operator', 'clinician')] as const,
         request: { query: AlarmQuery },
         responses: {
           200: { description: 'Alarms with their lifecycle', content: { 'application/json': { schema: AlarmList } } },

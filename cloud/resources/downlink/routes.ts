@@ -7,7 +7,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { DOWNLINK_PATH, DOWNLINK_REPORT_PATH } from '../../../protocols/downlink.ts';
 import { ProblemError } from '../../errors.ts';
-import { requireApiKey, requireHub } from '../../http/auth.ts';
+import { requireHub } from '../../http/auth.ts';
+import { requireRoles } from '../../tenancy/context.ts';
 import { BEARER_SECURITY, createRouter, problemResponses } from '../../http/openapi.ts';
 import type { Resource } from '../types.ts';
 import {
@@ -46,12 +47,13 @@ export const downlink: Resource = {
       createRoute({
         method: 'put',
         path: '/v1/hubs/{id}/downlink',
+        'x-roles': ['operator'],
         summary: "Replace a hub's downlink (a new version)",
         description:
           'The body is the whole document: rooms, residents and device bindings the hub applies over its own config. Every PUT makes a new version; the hub pulls it, applies it as a whole or refuses it as a whole, and reports which (hubReport).',
         tags: ['downlink'],
         security: BEARER_SECURITY,
-        middleware: [limit, requireApiKey(deps.db)] as const,
+        middleware: [limit, requireRoles('operator')] as const,
         request: { params: HubIdParam, body: { required: true, content: { 'application/json': { schema: DownlinkContent } } } },
         responses: {
           200: { description: 'The new version', content: { 'application/json': { schema: OperatorDownlink } } },
@@ -69,10 +71,11 @@ export const downlink: Resource = {
       createRoute({
         method: 'get',
         path: '/v1/hubs/{id}/downlink',
+        'x-roles': ['operator'],
         summary: "A hub's current downlink, with what the hub reported about it",
         tags: ['downlink'],
         security: BEARER_SECURITY,
-        middleware: [requireApiKey(deps.db)] as const,
+        middleware: [requireRoles('operator')] as const,
         request: { params: HubIdParam },
         responses: {
           200: { description: 'The current version', content: { 'application/json': { schema: OperatorDownlink } } },
@@ -88,6 +91,7 @@ export const downlink: Resource = {
       createRoute({
         method: 'get',
         path: DOWNLINK_PATH,
+        'x-roles': ['hub'],
         summary: "The calling hub's own downlink (hub token)",
         description:
           'Answers 304 when If-None-Match names the current version. With ?wait=N the relay holds the request until a new version exists or N seconds pass. A hub can read only its own downlink: the token says which.',
@@ -116,6 +120,7 @@ export const downlink: Resource = {
       createRoute({
         method: 'post',
         path: DOWNLINK_REPORT_PATH,
+        'x-roles': ['hub'],
         summary: 'The calling hub says whether it applied or refused a version',
         tags: ['downlink'],
         security: BEARER_SECURITY,

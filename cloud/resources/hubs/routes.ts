@@ -6,7 +6,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { requireApiKey, requireHub } from '../../http/auth.ts';
+import { requireHub } from '../../http/auth.ts';
+import { requireRoles } from '../../tenancy/context.ts';
 import { ProblemError } from '../../errors.ts';
 import { BEARER_SECURITY, createRouter, problemResponses } from '../../http/openapi.ts';
 import type { Resource } from '../types.ts';
@@ -26,6 +27,7 @@ import {
 } from './schema.ts';
 import { createHubsService } from './service.ts';
 
+/** Roles declared per route (docs/access.md); the route walk test checks each against its guard. */
 const OPERATOR_ROLES = ['operator'] as const;
 /** These bodies are a few dozen bytes; anything near this is not one. */
 const MAX_BODY_BYTES = 4 * 1024;
@@ -37,7 +39,7 @@ export const hubs: Resource = {
   routes(deps) {
     const service = createHubsService({ db: deps.db, now: deps.now, logger: deps.logger });
     const router = createRouter();
-    const operator = requireApiKey(deps.db, OPERATOR_ROLES);
+    const operator = requireRoles(...OPERATOR_ROLES);
     const limit = bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError() {
@@ -49,6 +51,7 @@ export const hubs: Resource = {
       createRoute({
         method: 'post',
         path: CLAIM_PATH,
+        'x-roles': ['public'],
         summary: 'Exchange a one-time claim code for the hub\'s credential',
         description:
           'Called by `npx hub provision`. An empty data folder (logSeq 0) starts a new life of the hub past every seq the relay stored; a folder with events goes on with its own seq. Used, expired, replaced and unknown codes are refused with 401.',
@@ -69,6 +72,7 @@ export const hubs: Resource = {
       createRoute({
         method: 'get',
         path: '/v1/hub',
+        'x-roles': ['hub'],
         summary: 'The calling hub\'s own record (hub token)',
         tags: ['hubs'],
         security: BEARER_SECURITY,
@@ -90,6 +94,7 @@ export const hubs: Resource = {
       createRoute({
         method: 'post',
         path: '/v1/hubs',
+        'x-roles': [...OPERATOR_ROLES],
         summary: 'Create a hub in the caller\'s organisation and get its one-time claim code',
         tags: ['hubs'],
         security: BEARER_SECURITY,
@@ -109,6 +114,7 @@ export const hubs: Resource = {
       createRoute({
         method: 'get',
         path: '/v1/hubs',
+        'x-roles': [...OPERATOR_ROLES],
         summary: 'The hubs of the caller\'s organisation: life, ack, last seen, revocation',
         tags: ['hubs'],
         security: BEARER_SECURITY,
@@ -127,6 +133,7 @@ export const hubs: Resource = {
       createRoute({
         method: 'get',
         path: '/v1/hubs/{id}',
+        'x-roles': [...OPERATOR_ROLES],
         summary: 'A hub of the caller\'s organisation: its lives, credentials and revocation',
         tags: ['hubs'],
         security: BEARER_SECURITY,
@@ -146,6 +153,7 @@ export const hubs: Resource = {
       createRoute({
         method: 'post',
         path: '/v1/hubs/{id}/claims',
+        'x-roles': [...OPERATOR_ROLES],
         summary: 'A new claim code for an existing hub (a reinstalled or revoked hub); earlier unused codes stop working',
         tags: ['hubs'],
         security: BEARER_SECURITY,
@@ -165,6 +173,7 @@ export const hubs: Resource = {
       createRoute({
         method: 'post',
         path: '/v1/hubs/{id}/rotate',
+        'x-roles': [...OPERATOR_ROLES],
         summary: 'Issue a new credential; the current ones keep working for the overlap window',
         tags: ['hubs'],
         security: BEARER_SECURITY,
@@ -184,6 +193,7 @@ export const hubs: Resource = {
       createRoute({
         method: 'post',
         path: '/v1/hubs/{id}/revoke',
+        'x-roles': [...OPERATOR_ROLES],
         summary: 'Refuse every credential of the hub (401) until a claim code re-provisions it',
         tags: ['hubs'],
         security: BEARER_SECURITY,

@@ -59,6 +59,7 @@ export const ingest: Resource = {
       createRoute({
         method: 'post',
         path: INGEST_PATH,
+        'x-roles': ['hub'],
         summary: 'Store a batch of hub events (idempotent)',
         description:
           'Stores each event once (by id and by hub seq) and answers the highest seq up to which every event of the hub is stored. ' +
