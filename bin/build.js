@@ -3,7 +3,8 @@
 // JavaScript in dist/ with TypeScript 7 (tsconfig.build.json), copies the files that are not
 // TypeScript (the panel's page), and writes the stamp bin/hub-entry.js checks before using dist/.
 // Without the typescript package (an install without dev dependencies) it builds nothing and
-// `hub` runs the sources through tsx.
+// `hub` runs the sources through tsx. With --if-possible (`prepare`) a failed compile removes dist/
+// and warns instead of failing the install: `hub` then runs the sources, as it did before builds.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,7 +27,15 @@ try {
 // Taken before compiling: a source saved during the build is newer than the stamp, so the build counts as stale.
 const startedAt = Date.now();
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+try {
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+} catch (err) {
+  // No stamp is written, so bin/hub.js would not use what was emitted anyway; remove it to say so plainly.
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  if (!process.argv.includes('--if-possible')) throw err;
+  console.error('build: compiling the hub failed (above); hub will run its TypeScript sources through tsx');
+  process.exit(0);
+}
 
 /** Copies every file that is not TypeScript (e.g. hub/panel/page.html, read next to its module) into dist/. */
 function copyAssets(dir) {
