@@ -4,10 +4,11 @@
  * fails when a folder is missing from this list or two entries share an id.
  */
 import { alarms } from './alarms/routes.ts';
+import { audit } from './audit/routes.ts';
 import { apiKeys } from './api-keys/routes.ts';
 import { hubs } from './hubs/routes.ts';
 import { downlink } from './downlink/routes.ts';
 import { ingest } from './ingest/routes.ts';
 import type { Resource } from './types.ts';
 
-export const resources: readonly Resource[] = [ingest, alarms, downlink, hubs, apiKeys];
+export const resources: readonly Resource[] = [ingest, alarms, downlink, hubs, apiKeys, audit];
