@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { applyBootstrap } from './store/bootstrap.ts';
 import type { Database } from './store/database.ts';
 import { runMigrations } from './store/migrate.ts';
+import { ensureObservationPartitions } from './resources/observations/partitions.ts';
 import { openDatabase } from './store/open.ts';
 
 export { createApp, type CreateAppOptions } from './app.ts';
@@ -38,6 +39,7 @@ export function createRelay(config: CloudConfig, options: RelayOptions = {}): Re
   const closing = new AbortController();
   const app = createApp({ db, logger: root, metrics: createMetrics(), admission: config.admission, access: config.access, clockSkewBoundMs: config.clockSkewBoundMs, closing: closing.signal });
   let server: ServerType | undefined;
+  let partitionTimer: NodeJS.Timeout | undefined;
 
   return {
     app,
@@ -45,6 +47,13 @@ export function createRelay(config: CloudConfig, options: RelayOptions = {}): Re
     async start() {
       const applied = await runMigrations(db);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+      // Months ahead of the readings (docs/records.md#partitions); re-checked daily while running.
+      const partitioned = await ensureObservationPartitions(db, new Date());
+      if (partitioned.length > 0) logger.info({ partitions: partitioned }, 'observation partitions created');
+      partitionTimer = setInterval(() => {
+        ensureObservationPartitions(db, new Date()).catch((err: unknown) => logger.error({ err }, 'creating observation partitions failed'));
+      }, 24 * 3_600_000);
+      partitionTimer.unref();
       await applyBootstrap(db, config.bootstrap, { revokeUnlisted: true });
       const info = await new Promise<AddressInfo>((resolve, reject) => {
         const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, resolve);
@@ -61,6 +70,7 @@ export function createRelay(config: CloudConfig, options: RelayOptions = {}): Re
       const s = server;
       server = undefined;
       closing.abort(); // held long-polls answer now, or close() would wait for them
+      clearInterval(partitionTimer);
       if (s !== undefined) {
         await new Promise<void>((resolve) => {
           s.close(() => resolve());

@@ -9,6 +9,8 @@ import { apiKeys } from './api-keys/routes.ts';
 import { hubs } from './hubs/routes.ts';
 import { downlink } from './downlink/routes.ts';
 import { ingest } from './ingest/routes.ts';
+import { observations } from './observations/routes.ts';
+import { residents } from './residents/routes.ts';
 import type { Resource } from './types.ts';
 
-export const resources: readonly Resource[] = [ingest, alarms, downlink, hubs, apiKeys, audit];
+export const resources: readonly Resource[] = [ingest, alarms, downlink, hubs, residents, observations, apiKeys, audit];

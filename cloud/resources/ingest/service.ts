@@ -8,6 +8,7 @@ import { ProblemError, type FieldIssue } from '../../errors.ts';
 import type { AuthenticatedHub } from '../../http/env.ts';
 import type { Database } from '../../store/database.ts';
 import { projectAlarmEvents } from '../alarms/service.ts';
+import { projectObservations } from '../observations/project.ts';
 import { toSeqRanges } from '../../../protocols/wire.ts';
 import { advanceAckedSeq, alreadyStoredSeqs, conflictingSeqs, insertEvents, lockHub } from './repo.ts';
 
@@ -104,6 +105,7 @@ export function createIngestService({ db, now }: IngestServiceOptions): IngestSe
         }
         const inserted = events.filter((e) => insertedIds.has(e.id)).sort((a, b) => a.seq - b.seq);
         await projectAlarmEvents(tx, hub, inserted);
+        await projectObservations(tx, hub, inserted);
         // The ranges name exactly the seqs held under this batch's ids (docs/store-and-forward.md#the-ack):
         // the hub deletes those and nothing else.
         const storedSeqs = options.ranges ? [...inserted.map((e) => e.seq), ...(await alreadyStoredSeqs(tx, hub.hubId, skipped))] : [];
