@@ -96,12 +96,13 @@ export function scoped(q: Queryable, caller: Caller): ScopedDb {
 
 /**
  * SQL condition (uses `$org`): the resident row aliased `alias` is the caller's, or has an open
- * referral to the caller's organisation (table referral_access, migration 006; the referral issue
- * builds on it). Needs a column `id` and `org_id` on the alias.
+ * referral to the caller's organisation, a hospital (table referral_access, migration 006; the referral
+ * issue builds on it). Needs a column `id` (compared as text) and `org_id` on the alias; agrees with
+ * canReadResident.
  */
 export function residentVisibleSql(alias: string): string {
-  return `(${alias}.org_id = $org OR EXISTS (SELECT 1 FROM referral_access ra
-    WHERE ra.resident_id = ${alias}.id AND ra.to_org_id = $org AND ra.closed_at IS NULL))`;
+  return `(${alias}.org_id = $org OR EXISTS (SELECT 1 FROM referral_access ra JOIN orgs ro ON ro.id = ra.to_org_id AND ro.kind = 'hospital'
+    WHERE ra.resident_id = ${alias}.id::text AND ra.owner_org_id = ${alias}.org_id AND ra.to_org_id = $org AND ra.closed_at IS NULL))`;
 }
 
 /**
