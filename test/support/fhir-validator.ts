@@ -82,10 +82,11 @@ function medplumIssues(resource: Json, profile?: StructureDefinition): string[] 
 
 /**
  * Every error the validator finds in `resource` (empty: valid): the base R4 definition, each profile
- * in meta.profile, and for a Bundle each entry's resource the same way.
+ * in meta.profile, and for a Bundle each entry's resource against its profiles (Medplum's Bundle
+ * validation has already checked the entries against their base definitions: `baseChecked`).
  */
-export function fhirIssues(resource: Json): string[] {
-  const issues = medplumIssues(resource);
+export function fhirIssues(resource: Json, baseChecked = false): string[] {
+  const issues = baseChecked ? [] : medplumIssues(resource);
   const profiles = ((resource.meta as Json | undefined)?.profile as string[] | undefined) ?? [];
   for (const url of profiles) {
     const profile = profileNamed(url);
@@ -93,7 +94,7 @@ export function fhirIssues(resource: Json): string[] {
   }
   if (resource.resourceType === 'Bundle') {
     for (const [i, entry] of ((resource.entry as Json[] | undefined) ?? []).entries()) {
-      issues.push(...fhirIssues(entry.resource as Json).map((issue) => `entry[${i}]: ${issue}`));
+      issues.push(...fhirIssues(entry.resource as Json, true).map((issue) => `entry[${i}]: ${issue}`));
     }
   }
   return issues;
