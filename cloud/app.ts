@@ -7,14 +7,15 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { INGEST_PATH } from '../protocols/wire.ts';
 import { secureHeaders } from 'hono/secure-headers';
 import { AccessConfig, AdmissionConfig, CloudConfig } from './config.ts';
-import { ProblemError } from './errors.ts';
 import { createAccess } from './http/access.ts';
 import { restBodyLimit } from './http/access-body-limit.ts';
 import { createIngestAdmission } from './http/admission.ts';
 import { requestIds } from './http/request-id.ts';
 import { createHubClockRecorder } from './http/hub-clock.ts';
 import type { AppEnv } from './http/env.ts';
-import { renderDocsPage, type OpenApiLike } from './http/docs.ts';
+import { mountDocs } from './http/docs.ts';
+import { createHealthRoutes } from './http/health.ts';
+import { API_LICENSE, withOperationIds, type OpenApiDocument } from './http/openapi.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createErrorHandler, createNotFoundHandler } from './http/problem.ts';
 import type { Logger } from './logger.ts';
@@ -77,27 +78,27 @@ export function createApp(options: CreateAppOptions): OpenAPIHono<AppEnv> {
     description: 'Hub token for /v1/ingest; organisation API key for everything else',
   });
 
-  let openApiDoc: OpenApiLike | undefined;
-  function openApi(): OpenApiLike {
+  app.route('/', createHealthRoutes({ db, logger, metrics }));
+
+  let openApiDoc: OpenApiDocument | undefined;
+  function openApi(): OpenApiDocument {
     // Built once: the routes are fixed after construction.
-    openApiDoc ??= app.getOpenAPI31Document({
-      openapi: '3.1.0',
-      info: { title: 'CareHub cloud relay', version: API_VERSION, description: 'Ingest from hubs and REST for organisations.' },
-    }) as OpenApiLike;
+    openApiDoc ??= withOperationIds(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'CareHub cloud relay',
+          version: API_VERSION,
+          description: 'Ingest from hubs and REST for organisations.',
+          license: { name: API_LICENSE.name, url: API_LICENSE.url },
+        },
+      }) as OpenApiDocument,
+    );
     return openApiDoc;
   }
 
-  app.get('/openapi.json', (c) => c.json(openApi()));
-  app.get('/docs', (c) => c.html(renderDocsPage(openApi())));
-  app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }));
-  app.get('/healthz', async function handleHealth(c) {
-    try {
-      await db.query('SELECT 1');
-      return c.json({ status: 'ok', store: db.kind });
-    } catch (err) {
-      logger.warn({ err }, 'health check: store unreachable');
-      throw new ProblemError('service-unavailable', 'The store is unreachable', { cause: err });
-    }
-  });
+  // servers: where this document was fetched from, so "try it" in /docs calls this relay (docs/rest-api.md).
+  app.get('/openapi.json', (c) => c.json({ ...openApi(), servers: [{ url: new URL(c.req.url).origin, description: 'this relay' }] }));
+  mountDocs(app, { specUrl: '/openapi.json', title: 'CareHub cloud relay API' });
   return app;
 }

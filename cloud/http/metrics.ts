@@ -1,10 +1,12 @@
 /**
- * In-process counters exposed as Prometheus text (per replica; Prometheus sums them). Every series
- * is declared once in CLOUD_METRICS with a HELP text that says what it counts; render() writes
- * only declared series, so none can appear without its HELP.
+ * The relay's Prometheus metrics, kept by prom-client in a registry of this relay's own (not the
+ * library's global one, so several relays in one process, as in tests, do not share series). Per
+ * replica; Prometheus sums them. Every series is declared once in CLOUD_METRICS or CLOUD_GAUGES
+ * with a HELP text that says what it counts; nothing else is registered.
  */
+import { Counter, Gauge, Registry } from 'prom-client';
 
-/** Every series the relay exposes, keyed by its full name. */
+/** Every counter the relay exposes, keyed by its full name. */
 export const CLOUD_METRICS = {
   carehub_ingest_batches_total: 'Ingest batches (POST /v1/ingest) accepted and acknowledged',
   carehub_events_stored_total: 'Events stored for the first time',
@@ -17,6 +19,12 @@ export const CLOUD_METRICS = {
 
 type CloudMetric = keyof typeof CLOUD_METRICS;
 
+/** Label names of each counter (none for the rest). */
+const COUNTER_LABELS: Partial<Record<CloudMetric, readonly string[]>> = {
+  carehub_http_rejected_total: ['status'],
+  carehub_ingest_shed_total: ['reason'],
+};
+
 /** Gauges read at scrape time from whoever registered them (docs/relay-pressure.md). */
 export const CLOUD_GAUGES = {
   carehub_ingest_in_flight: 'Ingest requests being worked on by this replica now',
@@ -27,6 +35,11 @@ export const CLOUD_GAUGES = {
 } as const satisfies Record<string, string>;
 
 export type CloudGauge = keyof typeof CLOUD_GAUGES;
+
+/** Label names of each gauge (none for the rest). */
+const GAUGE_LABELS: Partial<Record<CloudGauge, readonly string[]>> = {
+  carehub_hub_clock_skew_seconds: ['hub'],
+};
 
 /** One sample of a gauge; labels already rendered (`{hub="h1"}`) or '' for none. */
 export interface GaugeSample {
@@ -41,50 +54,65 @@ export interface Metrics {
   hubTimeRejected(): void;
   /** Registers the reader of a gauge; a later registration of the same name replaces it. */
   gauge(name: CloudGauge, read: () => readonly GaugeSample[]): void;
-  render(): string;
+  /** The Prometheus text exposition of every series. */
+  render(): Promise<string>;
+  /** The content type of render()'s text. */
+  readonly contentType: string;
+}
+
+/** `{hub="h1",x="y"}` back to labels; the readers render them, prom-client wants them as an object. */
+function parseLabels(rendered: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const m of rendered.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[m[1]!] = m[2]!.replace(/\\(.)/g, (_, ch: string) => (ch === 'n' ? '\n' : ch));
+  return labels;
 }
 
 export function createMetrics(): Metrics {
-  /** keyed by metric name, then by the rendered label set ('' for none) */
-  const values = new Map<CloudMetric, Map<string, number>>(Object.keys(CLOUD_METRICS).map((name) => [name as CloudMetric, new Map()]));
-  const add = (name: CloudMetric, by: number, labels = '') => {
-    const series = values.get(name)!;
-    series.set(labels, (series.get(labels) ?? 0) + by);
-  };
-  // Unlabelled counters start at 0 so a scrape shows them before the first batch.
-  for (const name of ['carehub_ingest_batches_total', 'carehub_events_stored_total', 'carehub_events_duplicate_total', 'carehub_hub_time_rejected_total'] as const) add(name, 0);
-  /** keyed by gauge name */
-  const gauges = new Map<CloudGauge, () => readonly GaugeSample[]>();
+  const registry = new Registry();
+  const counter = (name: CloudMetric) => new Counter({ name, help: CLOUD_METRICS[name], labelNames: COUNTER_LABELS[name] ?? [], registers: [registry] });
+  const batches = counter('carehub_ingest_batches_total');
+  const stored = counter('carehub_events_stored_total');
+  const duplicates = counter('carehub_events_duplicate_total');
+  const rejected = counter('carehub_http_rejected_total');
+  const shed = counter('carehub_ingest_shed_total');
+  const hubTimeRejected = counter('carehub_hub_time_rejected_total');
+  /** keyed by gauge name: the current reader (a later registration replaces it) */
+  const readers = new Map<CloudGauge, () => readonly GaugeSample[]>();
 
   return {
-    batch(stored, duplicates) {
-      add('carehub_ingest_batches_total', 1);
-      add('carehub_events_stored_total', stored);
-      add('carehub_events_duplicate_total', duplicates);
+    batch(s, d) {
+      batches.inc();
+      stored.inc(s);
+      duplicates.inc(d);
     },
     rejected(status) {
-      add('carehub_http_rejected_total', 1, `{status="${status}"}`);
+      rejected.inc({ status: String(status) });
     },
     shed(reason) {
-      add('carehub_ingest_shed_total', 1, `{reason="${reason}"}`);
+      shed.inc({ reason });
     },
     hubTimeRejected() {
-      add('carehub_hub_time_rejected_total', 1);
+      hubTimeRejected.inc();
     },
     gauge(name, read) {
-      gauges.set(name, read);
+      // Created on first registration, so a gauge nobody feeds is not shown as a made-up 0.
+      if (!readers.has(name)) {
+        new Gauge({
+          name,
+          help: CLOUD_GAUGES[name],
+          labelNames: GAUGE_LABELS[name] ?? [],
+          registers: [registry],
+          collect() {
+            this.reset();
+            for (const { labels, value } of readers.get(name)?.() ?? []) this.set(parseLabels(labels), value);
+          },
+        });
+      }
+      readers.set(name, read);
     },
     render() {
-      const lines: string[] = [];
-      for (const [name, series] of values) {
-        lines.push(`# HELP ${name} ${CLOUD_METRICS[name]}`, `# TYPE ${name} counter`);
-        for (const [labels, n] of [...series].sort(([a], [b]) => a.localeCompare(b))) lines.push(`${name}${labels} ${n}`);
-      }
-      for (const [name, read] of gauges) {
-        lines.push(`# HELP ${name} ${CLOUD_GAUGES[name]}`, `# TYPE ${name} gauge`);
-        for (const { labels, value } of read()) lines.push(`${name}${labels} ${value}`);
-      }
-      return `${lines.join('\n')}\n`;
+      return registry.metrics();
     },
+    contentType: registry.contentType,
   };
 }

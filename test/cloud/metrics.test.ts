@@ -19,7 +19,7 @@ t.test('GET /metrics: every series has a HELP text, after traffic of each kind',
 });
 
 t.test('a fresh registry already shows its counters with HELP', async (t) => {
-  const text = createMetrics().render();
+  const text = await createMetrics().render();
   t.match(text, /^carehub_ingest_batches_total 0$/m);
   t.same(helpProblems(text), []);
 });

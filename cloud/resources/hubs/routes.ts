@@ -56,6 +56,8 @@ export const hubs: Resource = {
         description:
           'Called by `npx hub provision`. An empty data folder (logSeq 0) starts a new life of the hub past every seq the relay stored; a folder with events goes on with its own seq. Used, expired, replaced and unknown codes are refused with 401.',
         tags: ['hubs'],
+        // No bearer: the claim code in the body is the credential (an explicit empty list says so in /openapi.json).
+        security: [],
         middleware: [limit] as const,
         request: { body: json(ClaimRequest) },
         responses: {
