@@ -12,6 +12,9 @@ import { fhir } from './fhir/routes.ts';
 import { ingest } from './ingest/routes.ts';
 import { observations } from './observations/routes.ts';
 import { residents } from './residents/routes.ts';
+import { rooms } from './rooms/routes.ts';
+import { devices } from './devices/routes.ts';
+import { careNotes } from './care-notes/routes.ts';
 import type { Resource } from './types.ts';
 
-export const resources: readonly Resource[] = [ingest, alarms, downlink, hubs, residents, observations, apiKeys, audit, fhir];
+export const resources: readonly Resource[] = [ingest, alarms, downlink, hubs, residents, observations, rooms, devices, careNotes, apiKeys, audit, fhir];

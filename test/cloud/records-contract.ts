@@ -183,6 +183,46 @@ export function recordsContract(t: Test, db: Database, tag: string): void {
     t.same(none.items, []);
   });
 
+  t.test('rooms and beds: a bed places the resident in its room; a device binding names the resident of its readings', async (t) => {
+    const room = await call('POST', '/v1/rooms', a.apiKey, { id: `${tag}-r101`, name: 'Room 101', floor: '1' });
+    t.equal(room.status, 201);
+    t.equal((await call('POST', `/v1/rooms/${tag}-r101/beds`, a.apiKey, { id: `${tag}-r101-a`, label: 'A' })).status, 201);
+    t.equal((await call('POST', `/v1/rooms/${tag}-r101/beds`, b.apiKey, { id: `${tag}-r101-b`, label: 'B' })).status, 404, "another organisation's room");
+    const renamed = await call('PATCH', `/v1/rooms/${tag}-r101`, a.apiKey, { name: 'Rose room' }, { 'if-match': '"1"' });
+    t.equal(renamed.status, 200);
+    t.equal((await call('PATCH', `/v1/rooms/${tag}-r101`, a.apiKey, { name: 'Lost' }, { 'if-match': '"1"' })).status, 412);
+
+    const placed = (await (await call('POST', '/v1/residents', a.apiKey, { ...person, bedId: `${tag}-r101-a` })).json()) as { id: string; roomId: string };
+    t.equal(placed.roomId, `${tag}-r101`, 'the room comes from the bed');
+    t.equal((await call('POST', '/v1/residents', b.apiKey, { ...person, roomId: `${tag}-r101` })).status, 400, "another organisation's room is unknown");
+
+    const bound = await call('POST', '/v1/devices', a.apiKey, { hubId: a.hubId, id: 'oxi-bound', kind: 'pulse-oximeter', residentId: placed.id, roomId: `${tag}-r101` });
+    t.equal(bound.status, 201);
+    t.equal((await call('POST', '/v1/devices', b.apiKey, { hubId: a.hubId, id: 'oxi-x', kind: 'pulse-oximeter' })).status, 400, "another organisation's hub");
+    t.equal((await call('POST', '/v1/devices', b.apiKey, { hubId: b.hubId, id: 'oxi-x', kind: 'pulse-oximeter', residentId: placed.id })).status, 400, "another organisation's resident");
+    const reading = readingAt(a.hubId, nextSeq(), T0 + 7_200_000, 93, 'ignored');
+    delete (reading as { residentId?: string }).residentId;
+    reading.deviceId = 'oxi-bound';
+    await ingest(a, [reading]);
+    const vitals = (await (await call('GET', `/v1/residents/${placed.id}/vitals?metric=spo2&from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z`, a.apiKey)).json()) as { items: Array<{ value: number; deviceId: string }> };
+    t.same(vitals.items.map((x) => [x.value, x.deviceId]), [[93, 'oxi-bound']]);
+  });
+
+  t.test('care notes: written, listed newest first, corrected with If-Match, invisible to another organisation', async (t) => {
+    const { id } = (await (await call('POST', '/v1/residents', a.apiKey, person)).json()) as { id: string };
+    const first = await call('POST', `/v1/residents/${id}/care-notes`, a.apiKey, { note: 'Slept well' });
+    t.equal(first.status, 201);
+    const note = (await first.json()) as { id: string };
+    await call('POST', `/v1/residents/${id}/care-notes`, a.apiKey, { note: 'Ate breakfast' });
+    const list = (await (await call('GET', `/v1/residents/${id}/care-notes`, a.apiKey)).json()) as { items: Array<{ note: string }> };
+    t.same(list.items.map((n) => n.note), ['Ate breakfast', 'Slept well']);
+    t.equal((await call('PATCH', `/v1/care-notes/${note.id}`, a.apiKey, { note: 'Slept badly' }, { 'if-match': '"1"' })).status, 200);
+    t.equal((await call('PATCH', `/v1/care-notes/${note.id}`, a.apiKey, { note: 'Lost' }, { 'if-match': '"1"' })).status, 412);
+    t.equal((await call('GET', `/v1/residents/${id}/care-notes`, b.apiKey)).status, 404);
+    t.equal((await call('POST', `/v1/residents/${id}/care-notes`, b.apiKey, { note: 'x' })).status, 404);
+    t.equal((await call('PATCH', `/v1/care-notes/${note.id}`, b.apiKey, { note: 'x' }, { 'if-match': '"2"' })).status, 404);
+  });
+
   t.test('partitions are created ahead, once; rows already in the default partition move into their month', async (t) => {
     const hubResident = `res-${tag}-future`;
     // A hub clock far ahead: no partition yet for that month, so the default takes it.
