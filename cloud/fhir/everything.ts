@@ -15,8 +15,6 @@ import { organization } from './resources/organization.ts';
 import { residentVisibleSql } from './visibility.ts';
 import type { SearchRequest } from './types.ts';
 
-export const EVERYTHING_PARAMS = new Set(['_count', '_cursor']);
-
 export async function patientEverything(db: ScopedDb, patientId: string, page: Pick<SearchRequest, 'count' | 'cursor'>): Promise<{ entries: BundleEntryInput[]; nextCursor?: string }> {
   const found = isResidentId(patientId) ? await patient.read(db, patientId) : undefined;
   if (!found) throw new FhirError(404, 'not-found', `Patient/${patientId} is not known`);

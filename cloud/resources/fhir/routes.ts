@@ -6,16 +6,14 @@
  */
 import type { Context } from 'hono';
 import { ProblemError } from '../../errors.ts';
-import { searchsetBundle } from '../../fhir/bundle.ts';
 import { capabilityStatement, FHIR_CONTENT_TYPE } from '../../fhir/capability.ts';
-import { EVERYTHING_PARAMS, patientEverything } from '../../fhir/everything.ts';
 import { FhirError, operationOutcome, outcomeOfProblem } from '../../fhir/outcome.ts';
-import { fhirResourceTypes, fhirTypeNamed } from '../../fhir/registry.ts';
-import { parseSearch } from '../../fhir/search-params.ts';
+import { fhirResourceTypes } from '../../fhir/registry.ts';
 import type { FhirResource } from '../../fhir/types.ts';
 import { createRouter } from '../../http/openapi.ts';
-import { callerOf, requireRoles, scoped, type Role } from '../../tenancy/context.ts';
+import { callerOf, requireRoles, type Role } from '../../tenancy/context.ts';
 import type { Resource } from '../types.ts';
+import { createFhirService } from './service.ts';
 
 /**
  * Clinicians and operators read residents' records, an auditor reads them to check; a pharmacist
@@ -39,6 +37,7 @@ export const fhir: Resource = {
   routes(deps) {
     const router = createRouter();
     const guard = requireRoles(...FHIR_READ_ROLES);
+    const service = createFhirService({ db: deps.db, now: deps.now });
 
     router.onError(function handleFhirError(err, c) {
       let status: number;
@@ -67,32 +66,15 @@ export const fhir: Resource = {
 
     router.get(`${FHIR_BASE_PATH}/Patient/:id/:operation`, guard, async function handleEverything(c) {
       if (c.req.param('operation') !== '$everything') throw new FhirError(404, 'not-supported', `Patient operation ${c.req.param('operation')} is not supported ($everything is)`);
-      const url = new URL(c.req.url);
-      for (const name of url.searchParams.keys()) {
-        if (!EVERYTHING_PARAMS.has(name)) throw new FhirError(400, 'invalid', `$everything parameter ${name} is not supported (_count is)`, { expression: name });
-      }
-      const { count, cursor } = parseSearch(fhirTypeNamed('Observation')!, new URLSearchParams([...url.searchParams].filter(([k]) => k === '_count' || k === '_cursor')));
-      const page = await patientEverything(scoped(deps.db, callerOf(c)), c.req.param('id'), { count, cursor });
-      return fhirResponse(200, searchsetBundle({ base: baseOf(c), self: url, entries: page.entries, timestamp: deps.now(), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) }));
+      return fhirResponse(200, await service.everything(callerOf(c), c.req.param('id'), new URL(c.req.url), baseOf(c)));
     });
 
     router.get(`${FHIR_BASE_PATH}/:type`, guard, async function handleSearch(c) {
-      const type = fhirTypeNamed(c.req.param('type'));
-      if (!type) throw new FhirError(404, 'not-supported', `Resource type ${c.req.param('type')} is not served (see ${FHIR_BASE_PATH}/metadata)`);
-      const url = new URL(c.req.url);
-      const request = parseSearch(type, url.searchParams);
-      const page = await type.search(scoped(deps.db, callerOf(c)), request);
-      const entries = page.resources.map((resource) => ({ resource }));
-      return fhirResponse(200, searchsetBundle({ base: baseOf(c), self: url, entries, timestamp: deps.now(), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) }));
+      return fhirResponse(200, await service.search(callerOf(c), c.req.param('type'), new URL(c.req.url), baseOf(c)));
     });
 
     router.get(`${FHIR_BASE_PATH}/:type/:id`, guard, async function handleRead(c) {
-      const type = fhirTypeNamed(c.req.param('type'));
-      if (!type) throw new FhirError(404, 'not-supported', `Resource type ${c.req.param('type')} is not served (see ${FHIR_BASE_PATH}/metadata)`);
-      const found = await type.read(scoped(deps.db, callerOf(c)), c.req.param('id'));
-      // Unknown and not visible answer the same 404, so ids of other organisations leak nothing.
-      if (!found) throw new FhirError(404, 'not-found', `${type.type}/${c.req.param('id')} is not known`);
-      return fhirResponse(200, found);
+      return fhirResponse(200, await service.read(callerOf(c), c.req.param('type'), c.req.param('id')));
     });
 
     router.all(`${FHIR_BASE_PATH}/*`, function handleUnsupported(c) {
