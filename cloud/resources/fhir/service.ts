@@ -6,13 +6,14 @@ import { searchsetBundle } from '../../fhir/bundle.ts';
 import { FhirError } from '../../fhir/outcome.ts';
 import { parseSearch } from '../../fhir/search-params.ts';
 import type { FhirResource } from '../../fhir/types.ts';
-import type { Queryable } from '../../store/database.ts';
+import type { Database } from '../../store/database.ts';
 import type { Caller } from '../../tenancy/context.ts';
+import { auditForeignReads } from './audit.ts';
 import { fhirRepository, fhirTypeNamed } from './repo.ts';
 import { EVERYTHING_QUERY_PARAMS, FhirLogicalId, FhirTypeName } from './schema.ts';
 
 export interface FhirServiceOptions {
-  db: Queryable;
+  db: Database;
   now: () => Date;
 }
 
@@ -36,11 +37,13 @@ export function createFhirService(options: FhirServiceOptions): FhirService {
       const found = FhirLogicalId.safeParse(id).success ? await fhirRepository(db, caller).read(type, id) : undefined;
       // Unknown and not visible answer the same 404, so ids of other organisations leak nothing.
       if (!found) throw new FhirError(404, 'not-found', `${type.type}/${id} is not known`);
+      await auditForeignReads(db, caller, 'read', [found]);
       return found;
     },
     async search(caller, typeName, url, base) {
       const type = typeOf(typeName);
       const page = await fhirRepository(db, caller).search(type, parseSearch(type, url.searchParams));
+      await auditForeignReads(db, caller, 'search', page.resources);
       const entries = page.resources.map((resource) => ({ resource }));
       return searchsetBundle({ base, self: url, entries, timestamp: now(), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) });
     },
@@ -51,6 +54,7 @@ export function createFhirService(options: FhirServiceOptions): FhirService {
       // The paging parameters mean what they mean for an Observation search.
       const { count, cursor } = parseSearch(typeOf('Observation'), url.searchParams);
       const page = await fhirRepository(db, caller).everything(patientId, { count, cursor });
+      await auditForeignReads(db, caller, 'everything', page.entries.map((e) => e.resource));
       return searchsetBundle({ base, self: url, entries: page.entries, timestamp: now(), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) });
     },
   };

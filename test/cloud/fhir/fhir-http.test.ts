@@ -195,6 +195,15 @@ t.test('a hospital reads a referred resident only while the referral is open', a
   t.same(ids(all), [`Patient/${residentA}`], 'only the referred resident, not the rest of the home');
   const everything = await fhir(t, `/fhir/Patient/${residentA}/$everything?_count=1`, 200, HOSPITAL_KEY);
   t.same(everything.entry.map((e: Json) => e.resource.resourceType), ['Patient', 'Observation'], "not the home's rooms, devices or organisation");
+  const audited = await db.query<{ action: string; target_id: string; actor: Json; detail: Json }>(
+    `SELECT action, target_id, actor, detail FROM audit_log WHERE org_id = $1 AND action = 'resident.read' ORDER BY seq`,
+    [a.orgId],
+  );
+  t.same(
+    audited.rows.map((r) => [r.target_id, r.actor.orgId, r.detail.interaction]),
+    [[residentA, 'org-hosp', 'read'], [residentA, 'org-hosp', 'search'], [residentA, 'org-hosp', 'search'], [residentA, 'org-hosp', 'everything']],
+    "each read by the hospital is in the home's audit chain",
+  );
   await db.query(`UPDATE referral_access SET closed_at = now() WHERE id = 'ref-1'`);
   await fhir(t, `/fhir/Patient/${residentA}`, 404, HOSPITAL_KEY);
   const after = await fhir(t, `/fhir/Observation?patient=${residentA}`, 200, HOSPITAL_KEY);
