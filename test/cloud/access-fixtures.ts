@@ -34,6 +34,11 @@ export async function provisionWalkOrg(db: Database, org: WalkOrg): Promise<void
   });
 }
 
+/** Ids of organisation A's records (docs/records.md). */
+const WALK_RESIDENT = '01900000-0000-7000-8000-0000000000a1';
+const WALK_NOTE = '01900000-0000-7000-8000-0000000000a2';
+const walkId = () => Math.random().toString(36).slice(2, 10);
+
 /** Records of organisation A that path parameters name; run after both organisations exist. */
 export const SEEDS: Array<(db: Database, a: WalkOrg) => Promise<void>> = [
   async function seedSpareApiKey(db, a) {
@@ -41,6 +46,13 @@ export const SEEDS: Array<(db: Database, a: WalkOrg) => Promise<void>> = [
       a.orgId,
       sha256Hex('spare-key-a-secret-0123'),
     ]);
+  },
+  async function seedRecords(db, a) {
+    await db.query(`INSERT INTO rooms (org_id, id, name) VALUES ($1, 'walk-room', 'Walk room')`, [a.orgId]);
+    await db.query(`INSERT INTO beds (org_id, room_id, id, label) VALUES ($1, 'walk-room', 'walk-bed', 'A')`, [a.orgId]);
+    await db.query(`INSERT INTO residents (id, org_id, family_name, given_name, birth_date) VALUES ($2, $1, 'Walk', 'Ada', '1940-01-01')`, [a.orgId, WALK_RESIDENT]);
+    await db.query(`INSERT INTO devices (org_id, hub_id, id, kind) VALUES ($1, $2, 'walk-oxi', 'pulse-oximeter')`, [a.orgId, a.hubId]);
+    await db.query(`INSERT INTO care_notes (id, org_id, resident_id, author, text) VALUES ($2, $1, $3, 'walk', 'x')`, [a.orgId, WALK_NOTE, WALK_RESIDENT]);
   },
 ];
 
@@ -52,6 +64,13 @@ export const PATH_PARAMS: Record<string, (a: WalkOrg) => Record<string, string>>
   '/v1/hubs/{id}/revoke': (a) => ({ id: a.hubId }),
   '/v1/hubs/{id}/downlink': (a) => ({ id: a.hubId }),
   '/v1/api-keys/{id}': () => ({ id: 'spare-key-a' }),
+  '/v1/residents/{id}': () => ({ id: WALK_RESIDENT }),
+  '/v1/residents/{id}/vitals': () => ({ id: WALK_RESIDENT }),
+  '/v1/residents/{id}/care-notes': () => ({ id: WALK_RESIDENT }),
+  '/v1/care-notes/{id}': () => ({ id: WALK_NOTE }),
+  '/v1/rooms/{id}': () => ({ id: 'walk-room' }),
+  '/v1/rooms/{id}/beds': () => ({ id: 'walk-room' }),
+  '/v1/devices/{hubId}/{id}': (a) => ({ hubId: a.hubId, id: 'walk-oxi' }),
 };
 
 /** A valid body per `METHOD /path` (upper-case method) of a route that takes one. */
@@ -61,4 +80,13 @@ export const BODIES: Record<string, (a: WalkOrg) => unknown> = {
   'POST /v1/hubs/{id}/rotate': () => ({}),
   'PUT /v1/hubs/{id}/downlink': () => ({ rooms: [], residents: [], devices: [] }),
   'POST /v1/api-keys': () => ({ role: 'clinician', label: 'walk' }),
+  'POST /v1/residents': () => ({ familyName: 'Walk', givenName: 'Bo', birthDate: '1941-02-03' }),
+  'PATCH /v1/residents/{id}': () => ({ givenName: 'Cy' }),
+  'POST /v1/residents/{id}/care-notes': () => ({ note: 'walk' }),
+  'PATCH /v1/care-notes/{id}': () => ({ note: 'walk again' }),
+  'POST /v1/rooms': () => ({ id: `walk-room-${walkId()}`, name: 'Walk' }),
+  'PATCH /v1/rooms/{id}': () => ({ name: 'Walk room 2' }),
+  'POST /v1/rooms/{id}/beds': () => ({ id: `walk-bed-${walkId()}`, label: 'B' }),
+  'POST /v1/devices': (a) => ({ hubId: a.hubId, id: `walk-dev-${walkId()}`, kind: 'call-point' }),
+  'PATCH /v1/devices/{hubId}/{id}': () => ({ label: 'walk' }),
 };

@@ -1,6 +1,6 @@
 /** Care notes: POST/GET /v1/residents/{id}/care-notes, PATCH /v1/care-notes/{id} (If-Match). */
 import { createRoute } from '@hono/zod-openapi';
-import { etagOf, versionFromIfMatch } from '../../http/etag.ts';
+import { etagOf } from '../../http/etag.ts';
 import { runIdempotent } from '../../http/idempotency.ts';
 import { BEARER_SECURITY, createRouter, problemResponses } from '../../http/openapi.ts';
 import { callerOf, requireRoles } from '../../tenancy/context.ts';
@@ -56,7 +56,7 @@ export const careNotes: Resource = {
         responses: { 200: { description: 'The corrected note', headers: etagHeader, content: { 'application/json': { schema: CareNote } } }, ...problemResponses(400, 401, 403, 404, 412, 428, 500) },
       }),
       async function handlePatchNote(c) {
-        const note = await service.update(deps.db, callerOf(c), c.req.valid('param').id, versionFromIfMatch(c.req.valid('header')['if-match']), c.req.valid('json').note);
+        const note = await service.update(deps.db, callerOf(c), c.req.valid('param').id, c.req.valid('header')['if-match'], c.req.valid('json').note);
         return c.json(note, 200, { ETag: etagOf(note.version) });
       },
     );

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { uuidv7 } from '../../../protocols/uuidv7.ts';
 import { ProblemError } from '../../errors.ts';
-import { staleWrite } from '../../http/etag.ts';
+import { staleWrite, versionFromIfMatch } from '../../http/etag.ts';
 import type { Database, Queryable } from '../../store/database.ts';
 import { scoped, type Caller } from '../../tenancy/context.ts';
 import { decodeCursor, encodeCursor } from '../residents/cursor.ts';
@@ -26,11 +26,13 @@ export function createCareNotesService({ now }: { now: () => Date }) {
       const items = await listNotes(s, residentId, decodeCursor(cursor, z.uuid()), limit);
       return { items, nextCursor: items.length === limit ? encodeCursor(items.at(-1)!.id) : null };
     },
-    update(db: Database, caller: Caller, id: string, expectedVersion: number, text: string): Promise<CareNote> {
+    update(db: Database, caller: Caller, id: string, ifMatch: string | undefined, text: string): Promise<CareNote> {
       return db.transaction(async function updateOne(tx) {
         const s = scoped(tx, caller);
         const current = await findNote(s, id, true);
         if (current === undefined) throw new ProblemError('not-found', `No care note ${id}`);
+        // After the lookup: another organisation's id is 404 whatever the headers say.
+        const expectedVersion = versionFromIfMatch(ifMatch);
         if (current.version !== expectedVersion) throw staleWrite(`Care note ${id}`, expectedVersion, current.version);
         await updateNote(s, id, text, now());
         return (await findNote(s, id))!;

@@ -1,6 +1,6 @@
 /** /v1/devices: register (Idempotency-Key), list, read (ETag), bind (If-Match). */
 import { createRoute } from '@hono/zod-openapi';
-import { etagOf, versionFromIfMatch } from '../../http/etag.ts';
+import { etagOf } from '../../http/etag.ts';
 import { runIdempotent } from '../../http/idempotency.ts';
 import { BEARER_SECURITY, createRouter, problemResponses } from '../../http/openapi.ts';
 import { callerOf, requireRoles } from '../../tenancy/context.ts';
@@ -65,7 +65,7 @@ export const devices: Resource = {
       }),
       async function handlePatchDevice(c) {
         const { hubId, id } = c.req.valid('param');
-        const device = await service.update(deps.db, callerOf(c), hubId, id, versionFromIfMatch(c.req.valid('header')['if-match']), c.req.valid('json'));
+        const device = await service.update(deps.db, callerOf(c), hubId, id, c.req.valid('header')['if-match'], c.req.valid('json'));
         return c.json(device, 200, { ETag: etagOf(device.version) });
       },
     );

@@ -1,6 +1,6 @@
 /** Devices: register, bind to a resident and a room, read. No Hono here. */
 import { ProblemError } from '../../errors.ts';
-import { staleWrite } from '../../http/etag.ts';
+import { staleWrite, versionFromIfMatch } from '../../http/etag.ts';
 import type { Database, Queryable } from '../../store/database.ts';
 import { scoped, type Caller } from '../../tenancy/context.ts';
 import { constraintProblem } from '../residents/constraint.ts';
@@ -19,7 +19,7 @@ export function createDevicesService({ now }: { now: () => Date }) {
       } catch (err) {
         throw constraintProblem(err, MESSAGES);
       }
-      if (!inserted) throw new ProblemError('invalid-request', `No hub "${input.hubId}" in this organisation`, { errors: [{ path: 'hubId', message: 'unknown hub' }] });
+      if (!inserted) throw new ProblemError('invalid-request', 'hubId names no hub of this organisation', { errors: [{ path: 'hubId', message: 'unknown hub' }] });
       return (await findDevice(s, input.hubId, input.id))!;
     },
     async get(q: Queryable, caller: Caller, hubId: string, id: string): Promise<Device> {
@@ -30,11 +30,13 @@ export function createDevicesService({ now }: { now: () => Date }) {
     list(q: Queryable, caller: Caller): Promise<Device[]> {
       return listDevices(scoped(q, caller));
     },
-    update(db: Database, caller: Caller, hubId: string, id: string, expectedVersion: number, patch: DevicePatch): Promise<Device> {
+    update(db: Database, caller: Caller, hubId: string, id: string, ifMatch: string | undefined, patch: DevicePatch): Promise<Device> {
       return db.transaction(async function updateOne(tx) {
         const s = scoped(tx, caller);
         const current = await findDevice(s, hubId, id, true);
         if (current === undefined) throw new ProblemError('not-found', `No device "${id}" on hub "${hubId}"`);
+        // After the lookup: another organisation's id is 404 whatever the headers say.
+        const expectedVersion = versionFromIfMatch(ifMatch);
         if (current.version !== expectedVersion) throw staleWrite(`Device "${id}"`, expectedVersion, current.version);
         try {
           await updateDevice(

@@ -12,6 +12,7 @@ export async function residentVisible(s: ScopedDb, residentId: string): Promise<
 
 export interface RawRow {
   id: string;
+  metric: string;
   hub_time: Date;
   value: number | null;
   value_code: string | null;
@@ -23,7 +24,7 @@ export interface RawRow {
 
 export interface RangeFilter {
   residentId: string;
-  metric: string;
+  metric: string | null;
   from: string;
   to: string;
   limit: number;
@@ -32,9 +33,9 @@ export interface RangeFilter {
 /** Keyset page in (hub_time, id) order after `after`. The visibility check is repeated in SQL: `$org` keeps it scoped. */
 export async function rawObservations(s: ScopedDb, f: RangeFilter, after: { at: string; id: string } | undefined): Promise<RawRow[]> {
   const { rows } = await s.query<RawRow>(
-    `SELECT o.id, o.hub_time, o.value, o.value_code, o.unit, o.loinc, o.device_id, o.entered_by
+    `SELECT o.id, o.metric, o.hub_time, o.value, o.value_code, o.unit, o.loinc, o.device_id, o.entered_by
      FROM observations o
-     WHERE o.resident_id = $1 AND o.metric = $2 AND o.hub_time >= $3 AND o.hub_time < $4
+     WHERE o.resident_id = $1 AND ($2::text IS NULL OR o.metric = $2) AND o.hub_time >= $3 AND o.hub_time < $4
        AND ($5::timestamptz IS NULL OR (o.hub_time, o.id) > ($5::timestamptz, $6::uuid))
        AND EXISTS (SELECT 1 FROM residents r WHERE r.id = $1 AND ${residentVisibleSql('r')})
      ORDER BY o.hub_time, o.id

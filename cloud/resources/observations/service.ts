@@ -26,12 +26,13 @@ export function createVitalsService({ now }: { now: () => Date }) {
       const to = query.to !== undefined ? iso(query.to) : now().toISOString();
       const from = query.from !== undefined ? iso(query.from) : new Date(Date.parse(to) - DEFAULT_RANGE_MS).toISOString();
       if (Date.parse(from) >= Date.parse(to)) throw new ProblemError('invalid-request', 'from must be before to', { errors: [{ path: 'from', message: 'not before to' }] });
-      const filter = { residentId, metric: query.metric, from, to, limit: query.limit };
-      const head = { residentId, metric: query.metric, bucket: query.bucket, from, to };
+      const filter = { residentId, metric: query.metric ?? null, from, to, limit: query.limit };
+      const head = { residentId, metric: query.metric ?? null, bucket: query.bucket, from, to };
       if (query.bucket === 'raw') {
         const rows = await rawObservations(s, filter, decodeCursor(query.cursor, RawCursor));
         const items = rows.map((r) => ({
           id: r.id,
+          metric: r.metric,
           at: iso(r.hub_time),
           value: r.value === null ? null : Number(r.value),
           code: r.value_code,

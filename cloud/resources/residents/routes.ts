@@ -1,6 +1,6 @@
 /** /v1/residents: create (Idempotency-Key), list, read (ETag), update (If-Match). */
 import { createRoute, z } from '@hono/zod-openapi';
-import { etagOf, versionFromIfMatch } from '../../http/etag.ts';
+import { etagOf } from '../../http/etag.ts';
 import { runIdempotent } from '../../http/idempotency.ts';
 import { BEARER_SECURITY, createRouter, problemResponses } from '../../http/openapi.ts';
 import { callerOf, requireRoles } from '../../tenancy/context.ts';
@@ -101,8 +101,7 @@ export const residents: Resource = {
         },
       }),
       async function handlePatchResident(c) {
-        const expected = versionFromIfMatch(c.req.valid('header')['if-match']);
-        const updated = await service.update(deps.db, callerOf(c), c.req.valid('param').id, expected, c.req.valid('json'));
+        const updated = await service.update(deps.db, callerOf(c), c.req.valid('param').id, c.req.valid('header')['if-match'], c.req.valid('json'));
         return c.json(updated, 200, { ETag: etagOf(updated.version) });
       },
     );

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { uuidv7 } from '../../../protocols/uuidv7.ts';
 import { ProblemError } from '../../errors.ts';
-import { staleWrite } from '../../http/etag.ts';
+import { staleWrite, versionFromIfMatch } from '../../http/etag.ts';
 import type { Database, Queryable } from '../../store/database.ts';
 import { constraintProblem } from './constraint.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -53,11 +53,13 @@ export function createResidentsService({ now }: { db: Database; now: () => Date 
       return found;
     },
 
-    async update(db: Database, caller: Caller, id: string, expectedVersion: number, patch: ResidentPatch): Promise<Resident> {
+    async update(db: Database, caller: Caller, id: string, ifMatch: string | undefined, patch: ResidentPatch): Promise<Resident> {
       return db.transaction(async function updateOne(tx) {
         const s = scoped(tx, caller);
         const current = await findResident(s, id, true);
         if (current === undefined) throw notFound(id);
+        // After the lookup: another organisation's id is 404 whatever the headers say.
+        const expectedVersion = versionFromIfMatch(ifMatch);
         if (current.version !== expectedVersion) throw staleWrite(`Resident ${id}`, expectedVersion, current.version);
         // A new bed brings its room; a new room without a bed leaves the old bed behind.
         const bedId = patch.bedId !== undefined ? patch.bedId : patch.roomId !== undefined && patch.roomId !== current.roomId ? null : current.bedId;

@@ -1,6 +1,6 @@
 /** /v1/rooms and their beds: create (Idempotency-Key), list, read (ETag), update (If-Match). */
 import { createRoute } from '@hono/zod-openapi';
-import { etagOf, versionFromIfMatch } from '../../http/etag.ts';
+import { etagOf } from '../../http/etag.ts';
 import { runIdempotent } from '../../http/idempotency.ts';
 import { BEARER_SECURITY, createRouter, problemResponses } from '../../http/openapi.ts';
 import { callerOf, requireRoles } from '../../tenancy/context.ts';
@@ -63,8 +63,7 @@ export const rooms: Resource = {
         responses: { 200: { description: 'The updated room', headers: etagHeader, content: { 'application/json': { schema: Room } } }, ...problemResponses(400, 401, 403, 404, 412, 428, 500) },
       }),
       async function handlePatchRoom(c) {
-        const expected = versionFromIfMatch(c.req.valid('header')['if-match']);
-        const room = await service.update(deps.db, callerOf(c), c.req.valid('param').id, expected, c.req.valid('json'));
+        const room = await service.update(deps.db, callerOf(c), c.req.valid('param').id, c.req.valid('header')['if-match'], c.req.valid('json'));
         return c.json(room, 200, { ETag: etagOf(room.version) });
       },
     );

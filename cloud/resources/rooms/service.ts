@@ -1,6 +1,6 @@
 /** Rooms and beds: create, read, update with If-Match. No Hono here. */
 import { ProblemError } from '../../errors.ts';
-import { staleWrite } from '../../http/etag.ts';
+import { staleWrite, versionFromIfMatch } from '../../http/etag.ts';
 import type { Database, Queryable } from '../../store/database.ts';
 import { scoped, type Caller } from '../../tenancy/context.ts';
 import { constraintProblem } from '../residents/constraint.ts';
@@ -26,11 +26,13 @@ export function createRoomsService({ now }: { now: () => Date }) {
     list(q: Queryable, caller: Caller): Promise<Room[]> {
       return listRooms(scoped(q, caller));
     },
-    update(db: Database, caller: Caller, id: string, expectedVersion: number, patch: RoomPatch): Promise<Room> {
+    update(db: Database, caller: Caller, id: string, ifMatch: string | undefined, patch: RoomPatch): Promise<Room> {
       return db.transaction(async function updateOne(tx) {
         const s = scoped(tx, caller);
         const current = await findRoom(s, id, true);
         if (current === undefined) throw new ProblemError('not-found', `No room "${id}"`);
+        // After the lookup: another organisation's id is 404 whatever the headers say.
+        const expectedVersion = versionFromIfMatch(ifMatch);
         if (current.version !== expectedVersion) throw staleWrite(`Room "${id}"`, expectedVersion, current.version);
         await updateRoom(s, id, patch.name ?? current.name, patch.floor !== undefined ? patch.floor : current.floor, now());
         return (await findRoom(s, id))!;
