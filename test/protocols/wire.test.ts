@@ -47,3 +47,21 @@ t.test('IngestAck: non-negative integer counters and a relay time', async (t) =>
   t.notOk(IngestAck.safeParse({ ...ack, relayTime: 5 }).success, 'relayTime must be text');
   t.notOk(IngestAck.safeParse({ ...ack, extra: 1 }).success, 'unknown field');
 });
+
+t.test('IngestAck.storedRanges: optional sorted runs of positive seqs, first ≤ last, bounded', async (t) => {
+  const ack = { ackedSeq: 0, stored: 2, duplicates: 0, relayTime: '2026-11-25T03:00:00.000Z' };
+  t.ok(IngestAck.safeParse(ack).success, 'absent (a relay that was not asked, or predates ranges)');
+  t.ok(IngestAck.safeParse({ ...ack, storedRanges: [] }).success, 'empty: nothing of the batch stored');
+  t.ok(IngestAck.safeParse({ ...ack, storedRanges: [[5, 5], [9, 12]] }).success);
+  const bad: Array<[string, unknown]> = [
+    ['first above last', [[9, 5]]],
+    ['seq 0', [[0, 3]]],
+    ['a fraction', [[1, 2.5]]],
+    ['three numbers', [[1, 2, 3]]],
+    ['one number', [[1]]],
+    ['text', [['1', '2']]],
+    ['not a list', { from: 1, to: 2 }],
+    ['more runs than a batch holds', Array.from({ length: 1001 }, (_, i) => [2 * i + 1, 2 * i + 1])],
+  ];
+  for (const [name, storedRanges] of bad) t.notOk(IngestAck.safeParse({ ...ack, storedRanges }).success, name);
+});
