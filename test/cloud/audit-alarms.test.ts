@@ -1,5 +1,5 @@
 /**
- * Alarm writes at ingest land in the audit chain (docs/audit.md#alarms): one entry per batch that
+ * Alarm writes at ingest land in the audit chain (docs/audit.md#alarms-at-ingest): one entry per batch that
  * raised or changed alarms, naming each alarm and its seq; a batch of readings only appends nothing.
  */
 import t from 'tap';

@@ -45,7 +45,7 @@ export async function projectAlarmEvents(tx: Queryable, hub: AuthenticatedHub, e
   ];
   await insertTransitions(tx, hub.hubId, transitions);
   await recomputeAlarms(tx, [...new Set(transitions.map((t) => t.alarmId))]);
-  // One audit entry per batch that changed alarms, not one per alarm (docs/audit.md#alarms): a
+  // One audit entry per batch that changed alarms, not one per alarm (docs/audit.md#alarms-at-ingest): a
   // backlog drain of thousands of alarm events costs one chain append (one head lock) per batch.
   await appendAudit(tx, {
     orgId: hub.orgId,
