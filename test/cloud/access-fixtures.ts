@@ -80,6 +80,7 @@ export const BODIES: Record<string, (a: WalkOrg) => unknown> = {
   'POST /v1/hubs/{id}/rotate': () => ({}),
   'PUT /v1/hubs/{id}/downlink': () => ({ rooms: [], residents: [], devices: [] }),
   'POST /v1/api-keys': () => ({ role: 'clinician', label: 'walk' }),
+  'PATCH /v1/api-keys/{id}': () => ({ role: 'auditor' }),
   'POST /v1/residents': () => ({ familyName: 'Walk', givenName: 'Bo', birthDate: '1941-02-03' }),
   'PATCH /v1/residents/{id}': () => ({ givenName: 'Cy' }),
   'POST /v1/residents/{id}/care-notes': () => ({ note: 'walk' }),

@@ -168,6 +168,22 @@ export async function apiKeysSuite(t: Test, db: Database, tag: string): Promise<
     t.equal(big.headers.get('content-type'), 'application/problem+json');
   });
 
+  t.test("a key's role changes at once, audited; another organisation's operator gets 404", async (t) => {
+    const created = await call('POST', '/v1/api-keys', a.keys.operator, { role: 'pharmacist' });
+    const id = created.json.id as string;
+    const secret = created.json.key as string;
+    t.equal((await call('GET', '/v1/alarms', secret)).status, 403, 'a pharmacist reads no alarms');
+    t.equal((await call('PATCH', `/v1/api-keys/${id}`, b.keys.operator, { role: 'operator' })).status, 404, 'not found from another organisation');
+    t.equal((await call('PATCH', `/v1/api-keys/${id}`, a.keys.clinician, { role: 'operator' })).status, 403, 'a clinician may not re-role');
+    const changed = await call('PATCH', `/v1/api-keys/${id}`, a.keys.operator, { role: 'clinician' });
+    t.equal(changed.status, 200);
+    t.equal(changed.json.role, 'clinician');
+    t.equal((await call('GET', '/v1/alarms', secret)).status, 200, 'the new role applies on the next request');
+    t.ok((await auditActions(a.orgId)).includes(`api-key.role-change ${id}`), 'on the audit chain');
+    await call('DELETE', `/v1/api-keys/${id}`, a.keys.operator);
+    t.equal((await call('PATCH', `/v1/api-keys/${id}`, a.keys.operator, { role: 'operator' })).status, 409, 'a revoked key is not revived by a role change');
+  });
+
   t.test('concurrent revocations of one key: one audit entry, one revokedAt', async (t) => {
     const created = await call('POST', '/v1/api-keys', a.keys.operator, { role: 'clinician' });
     const id = created.json.id as string;

@@ -60,3 +60,17 @@ export async function revokeApiKey(q: ScopedDb, id: string, at: Date): Promise<{
   );
   return { record: toRecord(rows[0]!), revokedNow: true };
 }
+
+/** Changes the role of a live key of the caller's organisation; the role it had, for the audit entry. */
+export async function changeApiKeyRole(
+  q: ScopedDb,
+  id: string,
+  role: ApiKeyRecord['role'],
+): Promise<{ record: ApiKeyRecord; previousRole: ApiKeyRecord['role'] } | 'revoked' | undefined> {
+  const found = await q.query<Row>(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1 AND org_id = $org FOR UPDATE`, [id]);
+  const row = found.rows[0];
+  if (row === undefined) return undefined;
+  if (row.revoked_at !== null) return 'revoked';
+  const { rows } = await q.query<Row>(`UPDATE api_keys SET role = $2 WHERE id = $1 AND org_id = $org RETURNING ${COLUMNS}`, [id, role]);
+  return { record: toRecord(rows[0]!), previousRole: row.role };
+}

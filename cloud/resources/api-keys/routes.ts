@@ -1,12 +1,12 @@
 /**
- * /v1/api-keys (docs/access.md#api-keys): operators create and revoke their organisation's keys;
+ * /v1/api-keys (docs/access.md#api-keys): operators create, re-role and revoke their organisation's keys;
  * operators and auditors list them (never the secrets).
  */
 import { createRoute } from '@hono/zod-openapi';
 import { BEARER_SECURITY, createRouter, problemResponses } from '../../http/openapi.ts';
 import { requireRoles, type Role } from '../../tenancy/context.ts';
 import type { Resource } from '../types.ts';
-import { ApiKeyIdParam, ApiKeyList, ApiKeyRecord, CreateApiKeyBody, CreatedApiKey } from './schema.ts';
+import { ApiKeyIdParam, ApiKeyList, ApiKeyRecord, ChangeApiKeyBody, CreateApiKeyBody, CreatedApiKey } from './schema.ts';
 import { createApiKeysService } from './service.ts';
 
 const WRITE: Role[] = ['operator'];
@@ -77,6 +77,26 @@ export const apiKeys: Resource = {
       }),
       async function handleRevokeApiKey(c) {
         return c.json(await service.revoke(c.get('caller'), c.req.valid('param').id), 200);
+      },
+    );
+    router.openapi(
+      createRoute({
+        method: 'patch',
+        path: '/v1/api-keys/{id}',
+        operationId: 'changeApiKeyRole',
+        summary: "Change a key's role within the organisation (audited)",
+        tags: ['api-keys'],
+        security: BEARER_SECURITY,
+        'x-roles': WRITE,
+        middleware: [requireRoles(...WRITE)] as const,
+        request: { params: ApiKeyIdParam, body: { required: true, content: { 'application/json': { schema: ChangeApiKeyBody } } } },
+        responses: {
+          200: { description: 'The key with its new role', content: { 'application/json': { schema: ApiKeyRecord } } },
+          ...problemResponses(400, 401, 403, 404, 409, 413, 429, 500),
+        },
+      }),
+      async function handleChangeApiKeyRole(c) {
+        return c.json(await service.changeRole(c.get('caller'), c.req.valid('param').id, c.req.valid('json')), 200);
       },
     );
     return router;

@@ -11,6 +11,11 @@ export const CreateApiKeyBody = z.strictObject({
 });
 export type CreateApiKeyBody = z.infer<typeof CreateApiKeyBody>;
 
+export const ChangeApiKeyBody = z.strictObject({
+  role: z.enum(ROLES).describe('The new role within the same organisation; takes effect on the next request'),
+});
+export type ChangeApiKeyBody = z.infer<typeof ChangeApiKeyBody>;
+
 export const ApiKeyRecord = z
   .object({
     id: z.string(),

@@ -10,13 +10,14 @@ import type { Logger } from '../../logger.ts';
 import type { Database } from '../../store/database.ts';
 import { scoped, type Caller } from '../../tenancy/context.ts';
 import { appendKeyAudit } from './audit.ts';
-import { insertApiKey, listApiKeys, revokeApiKey } from './repo.ts';
-import type { ApiKeyRecord, CreateApiKeyBody } from './schema.ts';
+import { changeApiKeyRole, insertApiKey, listApiKeys, revokeApiKey } from './repo.ts';
+import type { ApiKeyRecord, ChangeApiKeyBody, CreateApiKeyBody } from './schema.ts';
 
 export interface ApiKeysService {
   create(caller: Caller, body: CreateApiKeyBody): Promise<ApiKeyRecord & { key: string }>;
   list(caller: Caller): Promise<ApiKeyRecord[]>;
   revoke(caller: Caller, id: string): Promise<ApiKeyRecord>;
+  changeRole(caller: Caller, id: string, body: ChangeApiKeyBody): Promise<ApiKeyRecord>;
 }
 
 /** 32 random bytes: guessing one is out of reach; the prefix tells a leaked secret's kind at a glance. */
@@ -65,6 +66,20 @@ export function createApiKeysService(deps: { db: Database; now: () => Date; logg
         return revoked;
       });
       if (result.revokedNow) logger.warn({ keyId: id, by: caller.keyId }, 'API key revoked');
+      return result.record;
+    },
+
+    async changeRole(caller, id, body) {
+      const result = await db.transaction(async function changeRole(tx) {
+        const changed = await changeApiKeyRole(scoped(tx, caller), id, body.role);
+        if (changed === undefined) throw new ProblemError('not-found', `No API key "${id}" in organisation "${caller.orgId}"`);
+        if (changed === 'revoked') throw new ProblemError('conflict', `API key "${id}" is revoked; make a new one`);
+        if (changed.previousRole !== body.role) {
+          await appendKeyAudit(tx, { orgId: caller.orgId, actor: caller.keyId, action: 'api-key.role-change', keyId: id, detail: { from: changed.previousRole, to: body.role } });
+        }
+        return changed;
+      });
+      if (result.previousRole !== body.role) logger.warn({ keyId: id, from: result.previousRole, to: body.role, by: caller.keyId }, 'API key role changed');
       return result.record;
     },
   };
