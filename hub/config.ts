@@ -177,6 +177,12 @@ export const HubConfig = z
           .min(0)
           .default(32 * 1024 * 1024)
           .describe('part of maxBytes only critical events (alarms, calls, audit) may fill; telemetry is shed above maxBytes minus this'),
+        diskMarginBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(16 * 1024 * 1024)
+          .describe("kept free on the data folder's filesystem for LevelDB's log and compactions: the budget comes down to what the disk holds less this (docs/disk-budget.md#free-space)"),
       })
       .refine((o) => o.criticalReserveBytes < o.maxBytes, { message: 'criticalReserveBytes must be less than maxBytes', path: ['criticalReserveBytes'] })
       .prefault({}),

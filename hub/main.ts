@@ -33,6 +33,7 @@ import { Outbox } from './store/outbox.ts';
 import { budgetThresholds } from './store/budget-policy.ts';
 import { BudgetStore } from './store/budget-store.ts';
 import { watchDiskFull } from './store/disk-full.ts';
+import { FreeSpaceWatch } from './store/free-space.ts';
 import { Shedder } from './store/shedding.ts';
 import { collectStatus, type HubStatus } from './status.ts';
 
@@ -69,7 +70,15 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   const metrics = createMetrics();
   // Every outbox write and delete is counted against the disk budget here (docs/disk-budget.md).
   const callDedup = new CallDedup(config.dedupWindowMs);
-  const store = new BudgetStore(watchDiskFull(deps.store ?? createLevelStore(join(config.dataDir, 'leveldb')), { logger, metrics }), { onGrow: () => shedder.check() });
+  const store = new BudgetStore(
+    watchDiskFull(deps.store ?? createLevelStore(join(config.dataDir, 'leveldb')), { logger, metrics, onDiskFull: () => void freeSpace.probe() }),
+    {
+      onGrow: () => {
+        freeSpace.grew();
+        shedder.check();
+      },
+    },
+  );
   const ruleOptions = supervisionWithModelIntervals(config.rules, config.devices, createDeviceDirectory(config));
   // Devices' rooms and residents, room names and rule options as the downlink has them (docs/downlink.md).
   const downlinkBase: DownlinkBase = { hubId: config.hubId, rooms: config.rooms, devices: config.devices, ruleOptions };
@@ -85,7 +94,26 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   });
   const outbox = new Outbox(store, () => log.forwardableSeq);
   const budget = { budgetBytes: config.outbox.maxBytes, reserveBytes: config.outbox.criticalReserveBytes };
-  const shedder = new Shedder({ store, bytes: () => store.bytes(), log, outbox, limits: budget, clock, logger: logger.child({ module: 'budget' }), metrics });
+  // The disk may hold less than the budget (docs/disk-budget.md#free-space): its free space lowers it.
+  const freeSpace = new FreeSpaceWatch({
+    path: config.dataDir,
+    usedBytes: () => store.bytes().total,
+    marginBytes: config.outbox.diskMarginBytes,
+    logger: logger.child({ module: 'budget' }),
+    metrics,
+    onProbe: () => shedder.check(),
+  });
+  const shedder = new Shedder({
+    store,
+    bytes: () => store.bytes(),
+    log,
+    outbox,
+    limits: budget,
+    limitsNow: () => freeSpace.limits(budget),
+    clock,
+    logger: logger.child({ module: 'budget' }),
+    metrics,
+  });
   const alarms = new AlarmService({ store, log, clock, logger: logger.child({ module: 'alarms' }), metrics, escalation: config.alarms });
   const engine = new RuleEngine({ rules: RULES, ruleOptions, alarms, store, clock, logger: logger.child({ module: 'rules' }) });
   const pipeline = new Pipeline({
@@ -191,6 +219,8 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
       // The last good downlink before anything else: rules and devices start on the bindings it set.
       await downlink.loadLastGood();
       await store.open();
+      // Only a real data folder has a filesystem to watch (an injected store is in memory).
+      if (!deps.store) await freeSpace.start();
       await log.start();
       await outbox.start();
       await alarms.start();
@@ -226,7 +256,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
       now: () => clock.now(),
       lanes: () => outbox.stats().lanes,
       bytes: () => store.bytes(),
-      limits: { ...budget, ceiling: budgetThresholds(budget).ceiling },
+      limits: { ...freeSpace.limits(budget), ceiling: budgetThresholds(freeSpace.limits(budget)).ceiling },
       shed: () => shedder.stats(),
       ...(forwarder && { link: () => forwarder!.linkState() }),
       downlink: () => downlink.downlinkState(),
@@ -245,6 +275,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     await downlink.stop();
     await panel.stop();
     await alarms.stop();
+    freeSpace.stop();
     await shedder.stop();
     await log.stop();
     await store.close();

@@ -39,6 +39,29 @@ export interface SheddingDecision {
   bytesToFree: number;
 }
 
+/**
+ * The data folder's filesystem as last probed (docs/disk-budget.md#free-space): the outbox's bytes
+ * then, the bytes still free to the hub, and a margin kept free for LevelDB's own files (its
+ * write-ahead log and compactions write beyond the data counted here).
+ */
+export interface DiskSpace {
+  usedBytes: number;
+  freeBytes: number;
+  marginBytes: number;
+}
+
+/**
+ * The budget in force: the configured one, or less when the disk could not hold it (a disk smaller
+ * than outbox.maxBytes, or something else filling it). The reserve stays whole, so the telemetry
+ * ceiling comes down first and telemetry is shed before the filesystem fills; a disk that cannot
+ * hold even the reserve leaves telemetry nothing.
+ */
+export function diskAwareLimits(limits: BudgetLimits, disk: DiskSpace | null): BudgetLimits {
+  if (!disk) return limits;
+  const fits = Math.max(0, disk.usedBytes + disk.freeBytes - disk.marginBytes);
+  return { budgetBytes: Math.min(limits.budgetBytes, fits), reserveBytes: limits.reserveBytes };
+}
+
 export const THIN_ABOVE = 0.8;
 export const DROP_ABOVE = 0.9;
 export const TARGET = 0.7;

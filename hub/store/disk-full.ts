@@ -18,7 +18,7 @@ export function isDiskFullError(err: unknown): boolean {
   return false;
 }
 
-export function watchDiskFull(inner: KvStore, deps: { logger: Logger; metrics: Metrics }): KvStore {
+export function watchDiskFull(inner: KvStore, deps: { logger: Logger; metrics: Metrics; onDiskFull?: () => void }): KvStore {
   let full = false;
   let refused = 0;
   deps.metrics.define('store_disk_full', 'gauge', 'Whether the last store write failed because the data disk is full (1) or succeeded (0)', () => (full ? 1 : 0));
@@ -37,6 +37,8 @@ export function watchDiskFull(inner: KvStore, deps: { logger: Logger; metrics: M
           refused++;
           if (!full) deps.logger.error({ err }, 'disk full: new events cannot be stored until space is freed on the data disk and the hub restarts');
           full = true;
+          // The budget probes free space again at once (free-space.ts), so telemetry yields before the next write.
+          deps.onDiskFull?.();
         }
         throw err;
       }

@@ -32,6 +32,8 @@ export interface ShedderOptions {
   /** told what shedding deleted, to keep its lane depths (Outbox.removed) */
   outbox: Pick<Outbox, 'removed'>;
   limits: BudgetLimits;
+  /** the limits in force now, when the disk may hold less than `limits` (FreeSpaceWatch.limits); default `limits` */
+  limitsNow?: () => BudgetLimits;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -80,10 +82,15 @@ export class Shedder {
   private thinBlockedMinute: number | null = null;
   /** The last drop step found nothing to drop: when, and how things stood (see RETRY_STUCK_DROP_MS). */
   private dropStuck: { at: number; forwardable: number } | null = null;
-  private readonly thresholds: BudgetThresholds;
+  constructor(private readonly options: ShedderOptions) {}
 
-  constructor(private readonly options: ShedderOptions) {
-    this.thresholds = budgetThresholds(options.limits);
+  /** Recomputed on each use: the disk's free space may lower the budget between two writes. */
+  private get limitsNow(): BudgetLimits {
+    return this.options.limitsNow?.() ?? this.options.limits;
+  }
+
+  private get thresholds(): BudgetThresholds {
+    return budgetThresholds(this.limitsNow);
   }
 
   start(): void {
@@ -147,7 +154,7 @@ export class Shedder {
     let thinnable = this.thinBlockedMinute !== openMinute(this.options.clock.now());
     let phase: SheddingPhase = 'idle';
     while (!this.stopped) {
-      const decision = decideShedding(this.options.bytes().total, thinnable, this.options.limits, phase);
+      const decision = decideShedding(this.options.bytes().total, thinnable, this.limitsNow, phase);
       if (decision.action === 'none') break;
       if (decision.action === 'thin') {
         if (!(await this.thinStep())) thinnable = false;
@@ -245,7 +252,7 @@ export class Shedder {
       // The summary's own size, its envelope estimated (id 36, hub id and times ~60 characters).
       bytesFreed -= entryBytes(LANE_PREFIX.telemetry + '0'.repeat(16), summary) + 100;
     }
-    const report = shedReport({ action: 'thinned', removed, summaries: summaries.length, bytesFreed, budgetBytes: limits.budgetBytes });
+    const report = shedReport({ action: 'thinned', removed, summaries: summaries.length, bytesFreed, budgetBytes: this.limitsNow.budgetBytes });
     if (report) appends.push(log.append(report));
     await Promise.all(appends);
     await this.options.outbox.removed('telemetry', removed.length);
@@ -275,7 +282,7 @@ export class Shedder {
       removed.push(event);
       bytesFreed += entryBytes(key, event);
     }
-    const report = shedReport({ action: 'dropped', removed, summaries: 0, bytesFreed, budgetBytes: limits.budgetBytes });
+    const report = shedReport({ action: 'dropped', removed, summaries: 0, bytesFreed, budgetBytes: this.limitsNow.budgetBytes });
     if (!report) return { dropped: 0, capped: false };
     await log.append(report, ops);
     await this.options.outbox.removed('telemetry', removed.length);

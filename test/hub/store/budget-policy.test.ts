@@ -1,6 +1,6 @@
 /** hub/store/budget-policy.ts: what to do at each fill level of the outbox. */
 import t from 'tap';
-import { budgetThresholds, decideShedding } from '../../../hub/store/budget-policy.ts';
+import { budgetThresholds, decideShedding, diskAwareLimits } from '../../../hub/store/budget-policy.ts';
 
 const limits = { budgetBytes: 1100, reserveBytes: 100 }; // ceiling 1000
 
@@ -38,4 +38,26 @@ t.test('a pass that has started goes on down to the target', async (t) => {
   for (const [used, thinnable, phase, action, bytes] of rows) {
     t.same(decideShedding(used, thinnable, limits, phase), { action, bytesToFree: bytes }, `${used} bytes, thinnable ${thinnable}, ${phase}`);
   }
+});
+
+t.test("the disk's free space lowers the budget, never raises it, and the reserve stays whole", async (t) => {
+  const margin = 50;
+  // used 300 + free 400 − margin 50 = 650 fits: below the configured 1100
+  t.same(diskAwareLimits(limits, { usedBytes: 300, freeBytes: 400, marginBytes: margin }), { budgetBytes: 650, reserveBytes: 100 });
+  t.same(budgetThresholds(diskAwareLimits(limits, { usedBytes: 300, freeBytes: 400, marginBytes: margin })).ceiling, 550, 'telemetry stops 550 bytes in');
+  t.same(diskAwareLimits(limits, { usedBytes: 300, freeBytes: 10_000, marginBytes: margin }), limits, 'a roomy disk leaves the configured budget');
+  t.same(diskAwareLimits(limits, null), limits, 'no probe yet: the configured budget');
+  const tiny = diskAwareLimits(limits, { usedBytes: 20, freeBytes: 100, marginBytes: margin });
+  t.same(tiny, { budgetBytes: 70, reserveBytes: 100 }, 'a disk that cannot hold the reserve');
+  t.equal(budgetThresholds(tiny).ceiling, 0, 'leaves telemetry nothing');
+  t.same(diskAwareLimits(limits, { usedBytes: 0, freeBytes: 10, marginBytes: margin }).budgetBytes, 0, 'never below zero');
+});
+
+t.test('a disk filled by something else makes telemetry yield before the filesystem fills', async (t) => {
+  // 600 bytes of telemetry: fine under the configured budget (thin above 800)...
+  t.same(decideShedding(600, false, limits), { action: 'none', bytesToFree: 0 });
+  // ...but only 100 bytes are free now: 600 + 100 − 50 = 650 fits, ceiling 550, drop above 495, target 385.
+  const now = diskAwareLimits(limits, { usedBytes: 600, freeBytes: 100, marginBytes: 50 });
+  t.same(decideShedding(600, false, now), { action: 'drop-oldest', bytesToFree: 215 });
+  t.same(decideShedding(600, true, now), { action: 'thin', bytesToFree: 215 });
 });
