@@ -4,7 +4,7 @@
  * a hub's acked_seq, last_seen_at, revocation and epoch survive (only identity fields are set).
  */
 import type { CloudConfig } from '../config.ts';
-import { appendKeyAudit } from '../resources/api-keys/audit.ts';
+import { appendKeyAudit, type KeyAuditEntry } from '../resources/api-keys/audit.ts';
 import { normaliseOrgKind, normaliseRole } from '../tenancy/context.ts';
 import type { Database, Queryable } from './database.ts';
 
@@ -66,15 +66,28 @@ export async function applyBootstrap(db: Database, bootstrap: CloudConfig['boots
       );
       await upsertBootstrapCredential(tx, h.id, h.tokenSha256);
     }
+    const changes: KeyAuditEntry[] = [];
     for (const k of bootstrap.apiKeys) {
-      // A key listed in the config is valid (again); source stays 'bootstrap' so the sweep below sees it.
-      await tx.query(
-        `INSERT INTO api_keys (id, org_id, role, key_sha256, source) VALUES ($1, $2, $3, $4, 'bootstrap')
+      // A key listed in the config is valid (again). A key made through the API keeps its own row
+      // even if the config names its id. The CTE reads the row as it was, for the audit entries.
+      const role = normaliseRole(k.role);
+      const { rows } = await tx.query<{ old_role: string | null; was_revoked: boolean | null }>(
+        `WITH old AS (SELECT role, revoked_at IS NOT NULL AS was_revoked FROM api_keys WHERE id = $1)
+         INSERT INTO api_keys (id, org_id, role, key_sha256, source) VALUES ($1, $2, $3, $4, 'bootstrap')
          ON CONFLICT (id) DO UPDATE SET org_id = EXCLUDED.org_id, role = EXCLUDED.role, key_sha256 = EXCLUDED.key_sha256,
-           revoked_at = NULL, revoked_by = NULL`,
-        [k.id, k.orgId, normaliseRole(k.role), k.keySha256],
+           revoked_at = NULL, revoked_by = NULL
+           WHERE api_keys.source = 'bootstrap'
+         RETURNING (SELECT role FROM old) AS old_role, (SELECT was_revoked FROM old) AS was_revoked`,
+        [k.id, k.orgId, role, k.keySha256],
       );
+      const row = rows[0];
+      if (row === undefined) continue;
+      const base = { orgId: k.orgId, actor: 'bootstrap', keyId: k.id } as const;
+      if (row.old_role === null || row.was_revoked === true) changes.push({ ...base, action: 'api-key.create', detail: { role, source: 'bootstrap' } });
+      else if (row.old_role !== role) changes.push({ ...base, action: 'api-key.role-change', detail: { from: row.old_role, to: role } });
     }
     if (options.revokeUnlisted === true) await revokeDroppedBootstrapKeys(tx, bootstrap.apiKeys.map((k) => k.id));
+    // Last in the transaction: appending holds the organisation's chain head until COMMIT.
+    for (const entry of changes) await appendKeyAudit(tx, entry);
   });
 }

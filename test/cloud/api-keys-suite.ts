@@ -109,6 +109,11 @@ export async function apiKeysSuite(t: Test, db: Database, tag: string): Promise<
 
     await applyBootstrap(db, { orgs: [org], hubs: [], apiKeys: [keep] });
     t.equal((await call('GET', '/v1/api-keys', a.keys.operator)).status, 200, 'a partial bootstrap (revokeUnlisted unset) revokes nothing');
+    await applyBootstrap(db, { orgs: [org], hubs: [], apiKeys: [{ ...keep, role: 'auditor' }] });
+    t.equal((await call('POST', '/v1/api-keys', 'boot-keep-secret-01', { role: 'clinician' })).status, 403, 'a role changed in the config applies');
+    const actions = await auditActions(a.orgId);
+    t.ok(actions.includes('api-key.create boot-keep'), 'a key the config adds is on the audit chain');
+    t.ok(actions.includes('api-key.role-change boot-keep'), 'so is a role the config changes');
   });
 
   t.test('per-key rate limit: 429 with Retry-After, other keys unaffected', async (t) => {
