@@ -1,4 +1,4 @@
-/** Device ← devices: a device as its hub names it, with the resident and room it is bound to (docs/fhir.md#device). */
+/** Device ← devices: a device as its hub names it, with the resident and room it is bound to (docs/fhir.md#the-mapping). */
 import { z } from 'zod';
 import type { ScopedDb } from '../../tenancy/context.ts';
 import { hashedFhirId, hashedFhirIdSql } from '../fhir-id.ts';

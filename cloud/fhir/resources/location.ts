@@ -1,4 +1,4 @@
-/** Location ← rooms and beds; a bed is partOf its room (docs/fhir.md#location). */
+/** Location ← rooms and beds; a bed is partOf its room (docs/fhir.md#the-mapping). */
 import { z } from 'zod';
 import type { ScopedDb } from '../../tenancy/context.ts';
 import { hashedFhirId, hashedFhirIdSql } from '../fhir-id.ts';

@@ -1,4 +1,4 @@
-/** Patient ← residents and resident_identifiers (docs/fhir.md#patient). */
+/** Patient ← residents and resident_identifiers (docs/fhir.md#the-mapping). */
 import { z } from 'zod';
 import type { ScopedDb } from '../../tenancy/context.ts';
 import { invalidParam } from '../outcome.ts';
