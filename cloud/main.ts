@@ -15,6 +15,7 @@ import { applyBootstrap } from './store/bootstrap.ts';
 import type { Database } from './store/database.ts';
 import { runMigrations } from './store/migrate.ts';
 import { ensureObservationPartitions } from './resources/observations/partitions.ts';
+import { pruneIdempotencyKeys } from './http/idempotency.ts';
 import { openDatabase } from './store/open.ts';
 
 export { createApp, type CreateAppOptions } from './app.ts';
@@ -52,6 +53,8 @@ export function createRelay(config: CloudConfig, options: RelayOptions = {}): Re
       if (partitioned.length > 0) logger.info({ partitions: partitioned }, 'observation partitions created');
       partitionTimer = setInterval(() => {
         ensureObservationPartitions(db, new Date()).catch((err: unknown) => logger.error({ err }, 'creating observation partitions failed'));
+        // Idempotency-Key answers are kept a day (docs/records.md#idempotency).
+        pruneIdempotencyKeys(db, new Date(Date.now() - 24 * 3_600_000)).catch((err: unknown) => logger.error({ err }, 'pruning idempotency keys failed'));
       }, 24 * 3_600_000);
       partitionTimer.unref();
       await applyBootstrap(db, config.bootstrap, { revokeUnlisted: true });

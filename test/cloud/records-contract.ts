@@ -6,6 +6,7 @@
 import { pino } from 'pino';
 import type { Test } from 'tap';
 import { createApp } from '../../cloud/main.ts';
+import { pruneIdempotencyKeys } from '../../cloud/http/idempotency.ts';
 import { ensureObservationPartitions } from '../../cloud/resources/observations/partitions.ts';
 import type { Database } from '../../cloud/store/database.ts';
 import type { Event, EventOf } from '../../protocols/event.ts';
@@ -103,6 +104,13 @@ export function recordsContract(t: Test, db: Database, tag: string): void {
       [a.orgId],
     );
     t.same(rows, [{ family_name: 'Race', n: 1 }, { family_name: 'Retry', n: 1 }]);
+  });
+
+  t.test('pruned Idempotency-Keys are forgotten: the key may name a new request', async (t) => {
+    const key = { 'idempotency-key': `${tag}-prune-1` };
+    t.equal((await call('POST', '/v1/residents', a.apiKey, { ...person, familyName: 'Prune' }, key)).status, 201);
+    t.ok((await pruneIdempotencyKeys(db, new Date(Date.now() + 3_600_000))) >= 1, 'older than the cut-off: removed');
+    t.equal((await call('POST', '/v1/residents', a.apiKey, { ...person, familyName: 'Pruned' }, key)).status, 201);
   });
 
   t.test("another organisation's resident is 404, its vitals too; a bad body is 400", async (t) => {
