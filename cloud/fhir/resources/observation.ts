@@ -19,7 +19,8 @@ export interface ObservationRow {
   id: string;
   metric: string;
   loinc: string | null;
-  unit: string;
+  /** null for a coded staff entry (consciousness, on oxygen). */
+  unit: string | null;
   value: number | null;
   value_code: string | null;
   hub_id: string;
@@ -48,10 +49,11 @@ export function toObservation(row: ObservationRow): FhirResource {
   const category = categoryOf(row.metric);
   const loincCodings = row.loinc === null ? [] : [row.loinc, ...(vital?.alsoLoinc ?? [])].map((code) => ({ system: LOINC, code }));
   const profiles = vital ? [VITAL_SIGNS_PROFILE, ...(vital.profile ? [vital.profile] : [])] : [];
+  // A coded entry may also carry a number for charts ('on-oxygen': 1 and 'oxygen'); the code is what it says.
   const value =
-    row.value !== null
-      ? { valueQuantity: { value: row.value, unit: row.unit, system: UCUM, code: row.unit } }
-      : { valueCodeableConcept: { coding: [{ system: `${METRIC_SYSTEM}:${row.metric}`, code: row.value_code }], text: row.value_code } };
+    row.value_code !== null
+      ? { valueCodeableConcept: { coding: [{ system: `${METRIC_SYSTEM}:${row.metric}`, code: row.value_code }], text: row.value_code } }
+      : { valueQuantity: { value: row.value, ...(row.unit !== null && { unit: row.unit, system: UCUM, code: row.unit }) } };
   return {
     resourceType: 'Observation',
     id: observationId(row.id, row.metric),

@@ -18,7 +18,7 @@ import { fhirIssues } from '../../support/fhir-validator.ts';
 const RESIDENT = '0192b3c4-0000-7000-8000-000000000001';
 const EVENT = '0192b3c4-1111-7000-8000-000000000002';
 
-function row(metric: string, unit: string, loinc: string | null, value: number | null = 42, valueCode: string | null = null): ObservationRow {
+function row(metric: string, unit: string | null, loinc: string | null, value: number | null = 42, valueCode: string | null = null): ObservationRow {
   return {
     id: EVENT,
     metric,
@@ -43,7 +43,10 @@ t.test('every metric becomes a valid Observation; vital signs claim and meet the
   for (const [metric, { unit }] of Object.entries(DEVICE_MEASURES)) {
     t.same(fhirIssues(toObservation(row(metric, unit, null))), [], `${metric} (no LOINC)`);
   }
-  t.same(fhirIssues(toObservation(row('acvpu', '{score}', null, null, 'A'))), [], 'a coded staff entry');
+  t.same(fhirIssues(toObservation(row('consciousness', null, null, null, 'C'))), [], 'a coded staff entry (consciousness)');
+  const onOxygen = toObservation(row('on-oxygen', null, null, 1, 'oxygen'));
+  t.same(fhirIssues(onOxygen), [], 'a coded staff entry with a number beside it (on oxygen)');
+  t.match(onOxygen, { valueCodeableConcept: { text: 'oxygen' } }, 'the code is the value');
   const hr = toObservation(row('heart-rate', '/min', '8867-4'));
   t.same((hr.meta as { profile: string[] }).profile, ['http://hl7.org/fhir/StructureDefinition/vitalsigns', 'http://hl7.org/fhir/StructureDefinition/heartrate']);
   const spo2 = toObservation(row('spo2', '%', '59408-5'));
