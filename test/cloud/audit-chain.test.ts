@@ -26,6 +26,15 @@ t.test('canonical JSON sorts keys at every level, so jsonb key order cannot chan
   t.not(entryHash(e), entryHash({ ...e, seq: 2 }));
 });
 
+t.test('cloud audit takes exactly one subcommand, verify', async (t) => {
+  const { main } = await import('../../cloud/cli.ts');
+  for (const args of [['audit'], ['audit', 'check'], ['audit', 'verify', 'extra']]) {
+    const err: string[] = [];
+    t.equal(await main(args, { out: () => undefined, err: (s) => void err.push(s), env: {} }), 2, `cloud ${args.join(' ')}`);
+    t.match(err.join(''), /usage: cloud audit verify/);
+  }
+});
+
 /** Empties the log and appends `n` entries to org-a and 2 to org-b; returns org-a's ids by seq (index 0 = seq 1). */
 async function seed(db: Database, n = 5): Promise<string[]> {
   await db.exec('DELETE FROM audit_log; DELETE FROM audit_heads;');
