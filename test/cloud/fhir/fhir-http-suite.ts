@@ -15,6 +15,7 @@ import { uuidv7 } from '../../../protocols/uuidv7.ts';
 import type { Database } from '../../../cloud/store/database.ts';
 import { fhirIssues } from '../../support/fhir-validator.ts';
 import { provisionWalkOrg, walkOrg } from '../access-fixtures.ts';
+import { batch, reading } from '../fixtures.ts';
 
 type Json = Record<string, any>;
 
@@ -235,5 +236,17 @@ export async function fhirHttpSuite(t: Test, db: Database): Promise<void> {
       t.equal(anonymous.headers.get('www-authenticate'), 'Bearer');
       t.equal(anonymous.body.resourceType, 'OperationOutcome');
     }
+  });
+
+  t.test('a reading a hub sends through /v1/ingest is served as a valid vital-sign Observation', async (t) => {
+    const sent = { ...reading(a.hubId, 1), residentId: 'res-7', payload: { metric: 'heart-rate' as const, loinc: '8867-4', value: 123, unit: '/min' } };
+    const res = await app.request('http://relay.test/v1/ingest', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${a.hubToken}` },
+      body: JSON.stringify(batch(a.hubId, [sent])),
+    });
+    t.equal(res.status, 200, 'ingested');
+    const found = await fhir(t, `/fhir/Observation/${sent.id}-heart-rate`, 200);
+    t.match(found, { subject: { reference: `Patient/${residentA}` }, valueQuantity: { value: 123, code: '/min' }, effectiveDateTime: sent.hubTime });
   });
 }
