@@ -64,6 +64,11 @@ export interface Hub {
   downlinkState(): DownlinkState;
 }
 
+/** LevelDB's log must fit in the disk margin twice over (one log being flushed, the next filling): a quarter of it, at most LevelDB's 4 MiB default. */
+function writeBufferFor(marginBytes: number): number {
+  return Math.max(64 * 1024, Math.min(4 * 1024 * 1024, Math.floor(marginBytes / 4)));
+}
+
 export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const clock = deps.clock ?? systemClock;
@@ -71,7 +76,7 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   // Every outbox write and delete is counted against the disk budget here (docs/disk-budget.md).
   const callDedup = new CallDedup(config.dedupWindowMs);
   const store = new BudgetStore(
-    watchDiskFull(deps.store ?? createLevelStore(join(config.dataDir, 'leveldb')), { logger, metrics, onDiskFull: () => void freeSpace.probe() }),
+    watchDiskFull(deps.store ?? createLevelStore(join(config.dataDir, 'leveldb'), { writeBufferBytes: writeBufferFor(config.outbox.diskMarginBytes) }), { logger, metrics, onDiskFull: () => void freeSpace.probe() }),
     {
       onGrow: () => {
         freeSpace.grew();

@@ -4,8 +4,19 @@ import { join } from 'node:path';
 import { Level } from 'level';
 import type { KvOp, KvRange, KvStore } from './kv-store.ts';
 
-export function createLevelStore(location: string): KvStore {
-  const db = new Level<string, unknown>(location, { valueEncoding: 'json' });
+export interface LevelStoreOptions {
+  /**
+   * LevelDB's write buffer (its write-ahead log grows to this before a flush; default LevelDB's
+   * 4 MiB): the disk budget's margin must hold it (docs/disk-budget.md#free-space).
+   */
+  writeBufferBytes?: number;
+}
+
+export function createLevelStore(location: string, options: LevelStoreOptions = {}): KvStore {
+  const db = new Level<string, unknown>(location, {
+    valueEncoding: 'json',
+    ...(options.writeBufferBytes !== undefined && { writeBufferSize: options.writeBufferBytes }),
+  });
   return {
     async open() {
       // The log holds residents' events: the folder is the owner's alone (0700). LevelDB creates its
