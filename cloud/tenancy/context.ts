@@ -53,11 +53,14 @@ export function normaliseOrgKind(kind: string): OrgKind {
 export function requireRoles(...roles: Role[]): MiddlewareHandler<AppEnv> {
   if (roles.length === 0) throw new Error('requireRoles needs at least one role');
   return async function guardRoles(c, next) {
-    const caller = await c.get('access').authenticate(c);
+    const access = c.get('access') as AppEnv['Variables']['access'] | undefined;
+    // A router mounted outside createApp has no binding: fail loudly rather than admit anyone.
+    if (access === undefined) throw new Error('requireRoles needs the app-wide access binding (createAccess in cloud/http/access.ts)');
+    const caller = await access.authenticate(c);
     if (!roles.includes(caller.role)) {
       throw new ProblemError('forbidden', `This needs an API key with role ${roles.join(' or ')}; this key's role is ${caller.role}`);
     }
-    await c.get('access').admitKey(c, caller);
+    await access.admitKey(c, caller);
     await next();
   };
 }
