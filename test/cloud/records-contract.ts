@@ -142,7 +142,10 @@ export function recordsContract(t: Test, db: Database, tag: string): void {
       residentId: hubResident,
       payload: { acvpu: 'C', o2: true, by: { kind: 'panel', id: 'nurse' } },
     };
-    await ingest(a, [staff]);
+    // A pulse counted by hand on the panel's observation form: a reading with enteredBy.
+    const manual = readingAt(a.hubId, nextSeq(), T0 + 45 * 60_000, 72, hubResident);
+    manual.payload = { metric: 'heart-rate', loinc: '8867-4', value: 72, unit: '/min', enteredBy: { kind: 'panel', id: 'nurse' } };
+    await ingest(a, [staff, manual]);
 
     const range = `from=${new Date(T0).toISOString()}&to=${new Date(T0 + 3 * 3_600_000).toISOString()}`;
     const seen: Array<{ at: string; value: number }> = [];
@@ -175,6 +178,8 @@ export function recordsContract(t: Test, db: Database, tag: string): void {
     t.same(acvpu.items.map((x) => x.code), ['C'], 'a staff entry is an observation too');
     const o2 = (await (await call('GET', `/v1/residents/${id}/vitals?metric=on-oxygen&${range}`, a.apiKey)).json()) as { items: Array<{ code: string; value: number }> };
     t.same(o2.items.map((x) => [x.code, x.value]), [['oxygen', 1]]);
+    const pulse = (await (await call('GET', `/v1/residents/${id}/vitals?metric=heart-rate&${range}`, a.apiKey)).json()) as { items: Array<{ value: number; unit: string; loinc: string; enteredBy: unknown }> };
+    t.same(pulse.items.map((x) => [x.value, x.unit, x.loinc, x.enteredBy]), [[72, '/min', '8867-4', { kind: 'panel', id: 'nurse' }]], 'a manual vital keeps who entered it');
   });
 
   t.test('readings sent before the resident was registered are linked when the identifier is added', async (t) => {
