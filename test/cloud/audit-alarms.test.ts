@@ -15,20 +15,23 @@ t.test('one audit entry per batch that changed alarms', async (t) => {
   const hub = { hubId: tenant.hubId, orgId: tenant.orgId };
   const ingest = createIngestService({ db, now: () => new Date('2026-03-01T09:00:00.000Z') });
 
+  // Provisioning audits its key creation; only what ingest adds counts here.
+  const count = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log')).rows[0]!.n;
+  const before = await count();
   await ingest.ingest(hub, batch(tenant.hubId, [reading(tenant.hubId, 1), reading(tenant.hubId, 2)]));
-  t.same((await db.query('SELECT count(*)::int AS n FROM audit_log')).rows, [{ n: 0 }], 'readings only: no entry');
+  t.equal(await count(), before, 'readings only: no entry');
 
   const raised = alarm(tenant.hubId, 3);
   await ingest.ingest(hub, batch(tenant.hubId, [raised, alarmUpdate(tenant.hubId, 4, raised.payload.alarmId, 'acknowledged'), reading(tenant.hubId, 5)]));
   // A replay stores nothing new, so it records nothing.
   await ingest.ingest(hub, batch(tenant.hubId, [raised]));
   const { rows } = await db.query<{ org_id: string; seq: number; action: string; actor: unknown; target_id: string; detail: unknown }>(
-    'SELECT org_id, seq, action, actor, target_id, detail FROM audit_log ORDER BY id',
+    `SELECT org_id, seq, action, actor, target_id, detail FROM audit_log WHERE action = 'alarm.write' ORDER BY id`,
   );
   t.same(rows, [
     {
       org_id: tenant.orgId,
-      seq: 1,
+      seq: before + 1,
       action: 'alarm.write',
       actor: { kind: 'hub', id: tenant.hubId, orgId: tenant.orgId },
       target_id: tenant.hubId,
@@ -38,5 +41,5 @@ t.test('one audit entry per batch that changed alarms', async (t) => {
       },
     },
   ]);
-  t.same(await verifyAuditChains(db), { ok: true, entries: 1, chains: 1 });
+  t.same(await verifyAuditChains(db), { ok: true, entries: before + 1, chains: 1 });
 });

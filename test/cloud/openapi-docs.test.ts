@@ -37,7 +37,7 @@ t.test('openapi.json names its server, licence and an operationId for every oper
   t.equal(doc.paths['/v1/audit']?.get?.operationId, 'listAuditEntries', 'a declared one is kept');
   const derived = withOperationIds({ openapi: '3.1.0', info: { title: 'x', version: '1' }, paths: { '/v1/hubs/{id}/downlink': { get: {}, put: {} }, '/v1/hubs/{id}': { get: { operationId: 'getHubsById' } }, '/hubs/{id}': { get: {} } } });
   t.same(
-    Object.values(derived.paths!).flatMap((ops) => Object.values(ops).map((op) => op.operationId)),
+    Object.values(derived.paths!).flatMap((ops) => Object.values(ops).map((op: { operationId?: string }) => op.operationId)),
     ['getHubsByIdDownlink', 'putHubsByIdDownlink', 'getHubsById', 'getHubsById2'],
     'otherwise derived from method and path, never repeating one',
   );
