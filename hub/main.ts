@@ -76,7 +76,19 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
   // Every outbox write and delete is counted against the disk budget here (docs/disk-budget.md).
   const callDedup = new CallDedup(config.dedupWindowMs);
   const store = new BudgetStore(
-    watchDiskFull(deps.store ?? createLevelStore(join(config.dataDir, 'leveldb'), { writeBufferBytes: writeBufferFor(config.outbox.diskMarginBytes) }), { logger, metrics, onDiskFull: () => void freeSpace.probe() }),
+    watchDiskFull(deps.store ?? createLevelStore(join(config.dataDir, 'leveldb'), { writeBufferBytes: writeBufferFor(config.outbox.diskMarginBytes) }), {
+      logger,
+      metrics,
+      onDiskFull: () => void freeSpace.probe(),
+      // Reopened without a restart once there is room for a new log again (docs/crash-testing.md#full-disk).
+      ...(!deps.store && {
+        freeBytes: async () => {
+          await freeSpace.probe();
+          return freeSpace.space()?.freeBytes ?? 0;
+        },
+      }),
+      reopenFreeBytes: 2 * writeBufferFor(config.outbox.diskMarginBytes),
+    }),
     {
       onGrow: () => {
         freeSpace.grew();

@@ -63,3 +63,59 @@ t.test('isDiskFullError: errno code, LevelDB text, or a cause', async (t) => {
   t.notOk(isDiskFullError(new Error('EACCES')));
   t.notOk(isDiskFullError('No space left on device'), 'only errors');
 });
+
+t.test('space back: the store is reopened without a restart, and writes go on', async (t) => {
+  const inner = createMemoryStore();
+  // LevelDB's way: after one append fails for lack of space, every write fails until the database is reopened.
+  let diskFull = true;
+  let sticky = false;
+  let opens = 0;
+  let tried = 0;
+  const leveldbLike: KvStore = {
+    ...inner,
+    open: async () => {
+      opens++;
+      sticky = false;
+      await inner.open();
+    },
+    close: () => inner.close(),
+    get: (key) => inner.get(key),
+    entries: (range) => inner.entries(range),
+    async batch(ops, options) {
+      tried++;
+      if (diskFull || sticky) {
+        sticky = true;
+        throw LEVELDB_ENOSPC;
+      }
+      return inner.batch(ops, options);
+    },
+  };
+  let free = 0;
+  let clock = 0;
+  const logger = pino({ level: 'silent' });
+  const metrics = createMetrics();
+  const store = watchDiskFull(leveldbLike, { logger, metrics, freeBytes: async () => free, reopenFreeBytes: 1000, recheckMs: 500, now: () => clock });
+  await store.open();
+  await store.batch([{ type: 'put', key: 'a', value: 1 }], { sync: true }).catch(() => undefined);
+  t.match(metrics.render(), /^carehub_hub_store_disk_full 1$/m);
+
+  // Still no space: writes fail fast, LevelDB is not even asked.
+  clock += 1000;
+  const before = tried;
+  await t.rejects(store.batch([{ type: 'put', key: 'b', value: 1 }], { sync: true }), { code: 'ENOSPC' });
+  t.equal(tried, before, 'refused without trying LevelDB');
+  t.equal(opens, 1, 'not reopened while the disk is full');
+
+  // Space returns (another program's files removed), though LevelDB's own refusal is sticky.
+  diskFull = false;
+  free = 5000;
+  await t.rejects(store.batch([{ type: 'put', key: 'c', value: 1 }], { sync: true }), { code: 'ENOSPC' }, 'not looked at again within recheckMs');
+  clock += 1000;
+  await store.batch([{ type: 'put', key: 'd', value: 1 }], { sync: true });
+  t.equal(opens, 2, 'reopened once');
+  t.equal(await store.get('d'), 1, 'the write after the reopen is stored');
+  t.match(metrics.render(), /^carehub_hub_store_disk_full 0$/m, 'the flag is down');
+  t.match(metrics.render(), /^carehub_hub_store_reopens_total 1$/m);
+  await store.batch([{ type: 'put', key: 'e', value: 1 }], { sync: true });
+  t.equal(opens, 2, 'no further reopen');
+});
