@@ -1,7 +1,7 @@
 /** Alarms: the projection maintained from ingested events, and tenant-scoped reads. No Hono here. */
 import type { Event, EventOf } from '../../../protocols/event.ts';
 import type { AuthenticatedHub, Principal } from '../../http/env.ts';
-import { appendAudit } from '../../audit/append.ts';
+import type { AuditEntryInput } from '../../audit/append.ts';
 import type { Database, Queryable } from '../../store/database.ts';
 import { insertAlarms, insertTransitions, listAlarms, recomputeAlarms, type Transition } from './repo.ts';
 import type { AlarmItem, AlarmQuery } from './schema.ts';
@@ -9,12 +9,13 @@ import type { AlarmItem, AlarmQuery } from './schema.ts';
 /**
  * Applies newly stored `alarm` and `alarm-update` events (in seq order) inside
  * the ingest transaction, so the projection never disagrees with the events.
- * Called by the ingest service; alarms belong to the org of the hub that sent them.
+ * Called by the ingest service; alarms belong to the org of the hub that sent them. Answers the
+ * batch's audit entry (undefined when no alarm changed), for the caller to append last.
  */
-export async function projectAlarmEvents(tx: Queryable, hub: AuthenticatedHub, events: readonly Event[]): Promise<void> {
+export async function projectAlarmEvents(tx: Queryable, hub: AuthenticatedHub, events: readonly Event[]): Promise<AuditEntryInput | undefined> {
   const raised = events.filter((e): e is EventOf<'alarm'> => e.kind === 'alarm');
   const updates = events.filter((e): e is EventOf<'alarm-update'> => e.kind === 'alarm-update');
-  if (raised.length === 0 && updates.length === 0) return;
+  if (raised.length === 0 && updates.length === 0) return undefined;
 
   await insertAlarms(
     tx,
@@ -47,7 +48,9 @@ export async function projectAlarmEvents(tx: Queryable, hub: AuthenticatedHub, e
   await recomputeAlarms(tx, [...new Set(transitions.map((t) => t.alarmId))]);
   // One audit entry per batch that changed alarms, not one per alarm (docs/audit.md#alarms-at-ingest): a
   // backlog drain of thousands of alarm events costs one chain append (one head lock) per batch.
-  await appendAudit(tx, {
+  // Returned, not appended here: the caller appends it as the transaction's last statement, since
+  // the append holds the organisation's chain head until COMMIT.
+  return {
     orgId: hub.orgId,
     actor: { kind: 'hub', id: hub.hubId, orgId: hub.orgId },
     action: 'alarm.write',
@@ -57,7 +60,7 @@ export async function projectAlarmEvents(tx: Queryable, hub: AuthenticatedHub, e
       raised: raised.map((e) => ({ alarmId: e.payload.alarmId, seq: e.seq, type: e.payload.type, priority: e.payload.priority })),
       updated: updates.map((e) => ({ alarmId: e.payload.alarmId, seq: e.seq, state: e.payload.state })),
     },
-  });
+  };
 }
 
 export interface AlarmsService {

@@ -7,6 +7,7 @@ import type { IngestAck, IngestBatch } from '../../../protocols/wire.ts';
 import { ProblemError, type FieldIssue } from '../../errors.ts';
 import type { AuthenticatedHub } from '../../http/env.ts';
 import type { Database } from '../../store/database.ts';
+import { appendAudit } from '../../audit/append.ts';
 import { projectAlarmEvents } from '../alarms/service.ts';
 import { projectObservations } from '../observations/project.ts';
 import { toSeqRanges } from '../../../protocols/wire.ts';
@@ -104,7 +105,7 @@ export function createIngestService({ db, now }: IngestServiceOptions): IngestSe
           });
         }
         const inserted = events.filter((e) => insertedIds.has(e.id)).sort((a, b) => a.seq - b.seq);
-        await projectAlarmEvents(tx, hub, inserted);
+        const alarmAudit = await projectAlarmEvents(tx, hub, inserted);
         await projectObservations(tx, hub, inserted);
         // The ranges name exactly the seqs held under this batch's ids (docs/store-and-forward.md#the-ack):
         // the hub deletes those and nothing else.
@@ -113,7 +114,10 @@ export function createIngestService({ db, now }: IngestServiceOptions): IngestSe
         let storedThrough = locked.ackedSeq;
         const insertedSeqs = new Set(inserted.map((e) => e.seq));
         while (insertedSeqs.has(storedThrough + 1)) storedThrough += 1;
-        return { stored: inserted.length, ackedSeq: await advanceAckedSeq(tx, hub.hubId, at, storedThrough), storedSeqs };
+        const ackedSeq = await advanceAckedSeq(tx, hub.hubId, at, storedThrough);
+        // Last: the append holds the organisation's audit chain head until COMMIT (docs/audit.md).
+        if (alarmAudit !== undefined) await appendAudit(tx, alarmAudit);
+        return { stored: inserted.length, ackedSeq, storedSeqs };
       });
       const ack: IngestAck = { ackedSeq, stored, duplicates: batch.events.length - stored, relayTime: at.toISOString() };
       if (options.ranges) ack.storedRanges = toSeqRanges(storedSeqs);
