@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import type { Test } from 'tap';
 import { createApp } from '../../cloud/main.ts';
 import { pruneIdempotencyKeys } from '../../cloud/http/idempotency.ts';
+import { verifyAuditChains } from '../../cloud/audit/verify.ts';
 import { ensureObservationPartitions } from '../../cloud/resources/observations/partitions.ts';
 import type { Database } from '../../cloud/store/database.ts';
 import type { Event, EventOf } from '../../protocols/event.ts';
@@ -78,6 +79,24 @@ export function recordsContract(t: Test, db: Database, tag: string): void {
     const read = await call('GET', `/v1/residents/${id}`, a.apiKey);
     t.equal(read.headers.get('etag'), '"2"');
     t.equal(((await read.json()) as { givenName: string }).givenName, 'Adaeze', 'the stale write changed nothing');
+  });
+
+  t.test('record writes join the organisation audit chain, naming fields, never values', async (t) => {
+    const created = (await (await call('POST', '/v1/residents', a.apiKey, { ...person, familyName: 'Audited' })).json()) as { id: string };
+    t.equal((await call('PATCH', `/v1/residents/${created.id}`, a.apiKey, { givenName: 'Ama' }, { 'if-match': '"1"' })).status, 200);
+    const note = (await (await call('POST', `/v1/residents/${created.id}/care-notes`, a.apiKey, { note: 'secret words' })).json()) as { id: string };
+    const { rows } = await db.query<{ action: string; target_id: string; detail: unknown }>(
+      `SELECT action, target_id, detail FROM audit_log WHERE org_id = $1 AND target_id IN ($2, $3) ORDER BY seq`,
+      [a.orgId, created.id, note.id],
+    );
+    t.same(rows.map((r) => [r.action, r.target_id]), [
+      ['resident.create', created.id],
+      ['resident.update', created.id],
+      ['care-note.create', note.id],
+    ]);
+    t.notMatch(JSON.stringify(rows), /Audited|Ama|secret words/, 'no names or note text in the audit log');
+    const verified = await verifyAuditChains(db, { orgId: a.orgId });
+    t.ok(verified.ok, 'the chain still verifies');
   });
 
   t.test('Idempotency-Key: a retry replays the first answer and creates once, also when two race', async (t) => {

@@ -1,4 +1,5 @@
 /** Care notes: write, list newest first, correct with If-Match. No Hono here. */
+import { appendRecordAudit } from '../residents/audit.ts';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { uuidv7 } from '../../../protocols/uuidv7.ts';
@@ -18,6 +19,7 @@ export function createCareNotesService({ now }: { now: () => Date }) {
       const at = now();
       const id = uuidv7(at.getTime(), randomBytes(10));
       if (!(await insertNote(s, id, residentId, caller.keyId, text, at))) throw new ProblemError('not-found', `No resident ${residentId}`);
+      await appendRecordAudit(tx, caller, 'care-note.create', id, ['note']);
       return (await findNote(s, id))!;
     },
     async list(q: Queryable, caller: Caller, residentId: string, limit: number, cursor: string | undefined): Promise<{ items: CareNote[]; nextCursor: string | null }> {
@@ -35,6 +37,7 @@ export function createCareNotesService({ now }: { now: () => Date }) {
         const expectedVersion = versionFromIfMatch(ifMatch);
         if (current.version !== expectedVersion) throw staleWrite(`Care note ${id}`, expectedVersion, current.version);
         await updateNote(s, id, text, now());
+        await appendRecordAudit(tx, caller, 'care-note.update', id, ['note']);
         return (await findNote(s, id))!;
       });
     },

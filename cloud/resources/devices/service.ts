@@ -1,4 +1,5 @@
 /** Devices: register, bind to a resident and a room, read. No Hono here. */
+import { appendRecordAudit } from '../residents/audit.ts';
 import { ProblemError } from '../../errors.ts';
 import { staleWrite, versionFromIfMatch } from '../../http/etag.ts';
 import type { Database, Queryable } from '../../store/database.ts';
@@ -20,6 +21,7 @@ export function createDevicesService({ now }: { now: () => Date }) {
         throw constraintProblem(err, MESSAGES);
       }
       if (!inserted) throw new ProblemError('invalid-request', 'hubId names no hub of this organisation', { errors: [{ path: 'hubId', message: 'unknown hub' }] });
+      await appendRecordAudit(tx, caller, 'device.create', `${input.hubId}/${input.id}`, Object.keys(input));
       return (await findDevice(s, input.hubId, input.id))!;
     },
     async get(q: Queryable, caller: Caller, hubId: string, id: string): Promise<Device> {
@@ -54,6 +56,7 @@ export function createDevicesService({ now }: { now: () => Date }) {
         } catch (err) {
           throw constraintProblem(err, MESSAGES);
         }
+        await appendRecordAudit(tx, caller, 'device.update', `${hubId}/${id}`, Object.keys(patch));
         return (await findDevice(s, hubId, id))!;
       });
     },

@@ -5,6 +5,7 @@ import { uuidv7 } from '../../../protocols/uuidv7.ts';
 import { ProblemError } from '../../errors.ts';
 import { staleWrite, versionFromIfMatch } from '../../http/etag.ts';
 import type { Database, Queryable } from '../../store/database.ts';
+import { appendRecordAudit } from './audit.ts';
 import { constraintProblem } from './constraint.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { scoped, type Caller, type ScopedDb } from '../../tenancy/context.ts';
@@ -44,6 +45,7 @@ export function createResidentsService({ now }: { db: Database; now: () => Date 
       } catch (err) {
         throw constraintProblem(err, CONSTRAINT_MESSAGES);
       }
+      await appendRecordAudit(tx, caller, 'resident.create', id, Object.keys(input));
       return (await findResident(s, id))!;
     },
 
@@ -76,6 +78,7 @@ export function createResidentsService({ now }: { db: Database; now: () => Date 
         } catch (err) {
           throw constraintProblem(err, CONSTRAINT_MESSAGES);
         }
+        await appendRecordAudit(tx, caller, 'resident.update', id, Object.keys(patch));
         return (await findResident(s, id))!;
       });
     },

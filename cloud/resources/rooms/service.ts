@@ -1,4 +1,5 @@
 /** Rooms and beds: create, read, update with If-Match. No Hono here. */
+import { appendRecordAudit } from '../residents/audit.ts';
 import { ProblemError } from '../../errors.ts';
 import { staleWrite, versionFromIfMatch } from '../../http/etag.ts';
 import type { Database, Queryable } from '../../store/database.ts';
@@ -16,6 +17,7 @@ export function createRoomsService({ now }: { now: () => Date }) {
       } catch (err) {
         throw constraintProblem(err, { reference: 'unknown organisation', duplicate: `Room "${input.id}" exists already` });
       }
+      await appendRecordAudit(tx, caller, 'room.create', input.id, Object.keys(input));
       return (await findRoom(s, input.id))!;
     },
     async get(q: Queryable, caller: Caller, id: string): Promise<Room> {
@@ -35,6 +37,7 @@ export function createRoomsService({ now }: { now: () => Date }) {
         const expectedVersion = versionFromIfMatch(ifMatch);
         if (current.version !== expectedVersion) throw staleWrite(`Room "${id}"`, expectedVersion, current.version);
         await updateRoom(s, id, patch.name ?? current.name, patch.floor !== undefined ? patch.floor : current.floor, now());
+        await appendRecordAudit(tx, caller, 'room.update', id, Object.keys(patch));
         return (await findRoom(s, id))!;
       });
     },
@@ -46,6 +49,7 @@ export function createRoomsService({ now }: { now: () => Date }) {
       } catch (err) {
         throw constraintProblem(err, { reference: `No room "${roomId}"`, duplicate: `Bed "${input.id}" exists already` });
       }
+      await appendRecordAudit(tx, caller, 'bed.create', input.id, Object.keys(input));
       return { id: input.id, roomId, label: input.label, version: 1 };
     },
   };
