@@ -118,8 +118,15 @@ export function createHub(config: Readonly<HubConfig>, deps: HubDeps = {}): Hub 
     marginBytes: config.outbox.diskMarginBytes,
     logger: logger.child({ module: 'budget' }),
     metrics,
-    onProbe: () => shedder.check(),
+    // Only a budget the disk lowered (or raised back) is news for the shedder.
+    onProbe: () => {
+      const inForce = freeSpace.limits(budget).budgetBytes;
+      if (inForce === budgetInForce) return;
+      budgetInForce = inForce;
+      shedder.check();
+    },
   });
+  let budgetInForce = budget.budgetBytes;
   const shedder = new Shedder({
     store,
     bytes: () => store.bytes(),

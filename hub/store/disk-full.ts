@@ -82,14 +82,9 @@ export function watchDiskFull(inner: KvStore, deps: DiskFullOptions): KvStore {
       await settled();
       await inner.close();
     },
-    get: async <T>(key: string) => {
-      await settled();
-      return inner.get<T>(key);
-    },
-    entries: async <T>(range: Parameters<KvStore['entries']>[0]) => {
-      await settled();
-      return inner.entries<T>(range);
-    },
+    // No extra await on the hot path: only a reopen in progress holds reads back.
+    get: <T>(key: string) => (reopening ? settled().then(() => inner.get<T>(key)) : inner.get<T>(key)),
+    entries: <T>(range: Parameters<KvStore['entries']>[0]) => (reopening ? settled().then(() => inner.entries<T>(range)) : inner.entries<T>(range)),
     async batch(ops, options) {
       if (full && deps.freeBytes) {
         // One reopen at a time; writes arriving meanwhile share its outcome.

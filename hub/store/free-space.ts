@@ -20,7 +20,7 @@ export interface FreeSpaceOptions {
   marginBytes: number;
   logger: Logger;
   metrics?: Metrics;
-  /** told after each probe that changed the picture (the shedder re-checks the budget) */
+  /** told after each successful probe (the hub re-checks the budget when the one in force changed) */
   onProbe?: () => void;
   statfs?: StatfsProbe;
   /** default 2,000 ms */
