@@ -14,6 +14,8 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import { z } from 'zod';
+// @ts-expect-error plain JavaScript module without types
+import { applyHubHeapFlags } from '../bin/hub-entry.js';
 import { HubConfig } from '../hub/config.ts';
 import { createHub, type Hub } from '../hub/main.ts';
 import { sha256Hex } from '../hub/secrets.ts';
@@ -88,6 +90,8 @@ function benchHubConfig(devices: number, dataDir: string): HubConfig {
 }
 
 async function startHub(devices: number, dataDir: string): Promise<Running> {
+  // The heap flags bin/hub.js sets for the hub in production (set later here: the modules are loaded).
+  applyHubHeapFlags();
   const hub: Hub = createHub(benchHubConfig(devices, dataDir));
   const { brokerPort } = await hub.start();
   return {

@@ -6,6 +6,24 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+
+/**
+ * V8 heap sizing for a small, steady heap (docs/benchmarks.md#memory): the hub's live heap is
+ * ~35 MiB, but left alone V8 grows the young generation to 2 x 16 MiB and lets the old one grow far
+ * past its live size between mark-compacts. The start-up flags for that (--max-semi-space-size,
+ * --optimize-for-size) would need a re-executed process, which Node 20 cannot do; V8 reads these two
+ * at run time: the semi-space growth factor whenever the young generation would grow (1 keeps it at
+ * its initial 1 MiB) and the heap growing percent whenever it sets the old generation's next limit
+ * (10: the next mark-compact once it is 10% past what the last one kept). --optimize-for-size did as
+ * well for memory but cost ~1.7x CPU per reading in bench:ingest.
+ */
+export const HUB_HEAP_FLAGS = ['--semi-space-growth-factor=1', '--heap-growing-percent=10'];
+
+/** Applies HUB_HEAP_FLAGS to this process; call before the hub's modules load. */
+export function applyHubHeapFlags() {
+  for (const flag of HUB_HEAP_FLAGS) setFlagsFromString(flag);
+}
 
 /** The folders tsconfig.build.json compiles; an edit to any file in them makes the build stale. */
 export const HUB_SOURCE_DIRS = ['hub', 'drivers', 'protocols'];
