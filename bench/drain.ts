@@ -1,6 +1,6 @@
 /**
  * npm run bench:drain — a backlog drained from the hub's outbox to a relay on the real PostgreSQL
- * (docs/store-and-forward.md, docs/benchmarks.md#benchdrain):
+ * (docs/store-and-forward.md, docs/benchmarks.md#drain-after-an-outage-npm-run-benchdrain):
  *
  * 1. a hub process (bench/drain-hub.ts) writes N readings through its event log while the link is down;
  * 2. a fresh hub process opens that outbox and retries against a link that refuses (a TCP proxy in

@@ -3,7 +3,7 @@
  * goal arithmetic is tested without starting anything (test/bench/memory-report.test.ts).
  */
 
-/** docs/benchmarks.md#memory: the hub's goals with 1,000 devices. */
+/** docs/benchmarks.md#memory-hub-rss-with-1000-devices-npm-run-benchmemory: the hub's goals with 1,000 devices. */
 export const PEAK_GOAL_MIB = 100;
 export const GROWTH_GOAL_PERCENT = 5;
 

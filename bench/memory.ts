@@ -1,7 +1,7 @@
 /**
  * npm run bench:memory — the hub's resident memory (RSS) idle, then with many MQTT devices each
  * sending a reading every few seconds for minutes, next to a bare aedes broker under the same
- * clients in the same run (docs/benchmarks.md#memory). Goals: hub peak ≤ 100 MiB with 1,000 devices,
+ * clients in the same run (docs/benchmarks.md#memory-hub-rss-with-1000-devices-npm-run-benchmemory). Goals: hub peak ≤ 100 MiB with 1,000 devices,
  * and less than 5% growth over the second half of a 10-minute soak.
  *
  * The hub runs as in production, `node bin/hub.js start -c <config>` (the compiled dist/ when it is

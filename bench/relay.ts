@@ -1,5 +1,5 @@
 /**
- * npm run bench:relay — the relay's records path on the real PostgreSQL (docs/benchmarks.md#benchrelay):
+ * npm run bench:relay — the relay's records path on the real PostgreSQL (docs/benchmarks.md#relay-records-ingest-with-observations-vitals-reads-npm-run-benchrelay):
  *
  * 1. ingest events/s through POST /v1/ingest with N concurrent hubs (one keep-alive connection
  *    each, B reading events a request, observations projected in the same transaction), next to

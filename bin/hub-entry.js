@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * V8 heap sizing for a small, steady heap (docs/benchmarks.md#memory): the hub's live heap is
+ * V8 heap sizing for a small, steady heap (docs/benchmarks.md#memory-hub-rss-with-1000-devices-npm-run-benchmemory): the hub's live heap is
  * ~35 MiB, but left alone V8 grows the young generation to 2 x 16 MiB and lets the old one grow far
  * past its live size between mark-compacts. The start-up flags for that (--max-semi-space-size,
  * --optimize-for-size) would need a re-executed process, which Node 20 cannot do; V8 reads these two

@@ -11,7 +11,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       base: { service: 'cloud' },
-      // The request being handled, on every line logged for it (docs/access.md#request-ids).
+      // The request being handled, on every line logged for it (docs/access.md#every-request).
       mixin() {
         const reqId = currentRequestId();
         return reqId === undefined ? {} : { reqId };

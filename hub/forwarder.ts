@@ -230,7 +230,7 @@ export class Forwarder {
   /**
    * More may be forwardable: send soon unless a retry wait is in force. One exception: a new
    * critical event while the relay was merely unreachable earns one early try, so an alarm raised
-   * just after the link came back does not wait out a long backoff (docs/store-and-forward.md#backoff).
+   * just after the link came back does not wait out a long backoff (docs/store-and-forward.md#backoff-and-the-early-try).
    */
   notify(): void {
     if (this.stopped) return;

@@ -1,5 +1,5 @@
 /**
- * The default request body limit (docs/access.md#body-limits): every route gets it unless it sets
+ * The default request body limit (docs/access.md#every-request): every route gets it unless it sets
  * its own, larger one (hub ingest, the downlink document and its report) — those routes mount their
  * own bodyLimit and are skipped here, so their limit is the one that answers.
  */

@@ -1,5 +1,5 @@
 /**
- * Per-API-key rate limit (docs/access.md#rate-limits): a token bucket per key, the same arithmetic
+ * Per-API-key rate limit (docs/access.md#every-request): a token bucket per key, the same arithmetic
  * as the per-hub bucket of ingest admission (cloud/http/admission-policy.ts). Pure: the clock is
  * passed in. Idle keys are forgotten once their bucket would be full again, so forgetting changes
  * no answer and the map cannot grow without bound.

@@ -1,5 +1,5 @@
 /**
- * Request ids (docs/access.md#request-ids): every response carries X-Request-Id, and every log
+ * Request ids (docs/access.md#every-request): every response carries X-Request-Id, and every log
  * line written while the request is handled carries it as `reqId` (the root logger's mixin reads
  * it from here), so one id finds a request's log lines across modules without passing a logger
  * down. A client's own X-Request-Id is kept when it is a plain token; anything else is replaced,

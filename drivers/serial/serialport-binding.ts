@@ -255,7 +255,7 @@ export interface SerialportBindingOptions {
 
 /**
  * serialport is imported on first use, not with this module: a hub with no serial device never loads
- * its native binding and parsers (a few MiB of RSS; docs/benchmarks.md#memory).
+ * its native binding and parsers (a few MiB of RSS; docs/benchmarks.md#memory-hub-rss-with-1000-devices-npm-run-benchmemory).
  */
 const loadSerialPort = async () => (await import('serialport')).SerialPort;
 

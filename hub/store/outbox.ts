@@ -129,7 +129,7 @@ export class Outbox {
 
   /**
    * The oldest `limit` forwardable events of all lanes merged, in seq order: what a relay that
-   * only answers a contiguous ack is sent (docs/store-and-forward.md#older-relays), and what tests read.
+   * only answers a contiguous ack is sent (docs/store-and-forward.md#older-hubs-and-older-relays), and what tests read.
    */
   async peek(limit: number): Promise<Event[]> {
     const all = [...(await this.peekLane('critical', limit)), ...(await this.peekLane('telemetry', limit))];

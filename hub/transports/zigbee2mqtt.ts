@@ -50,7 +50,7 @@ export class Zigbee2mqttTransport {
     );
     const { url, username, password } = this.options.config;
     if (!url) return;
-    // Loaded only for an external broker: mqtt.js adds ~15 MiB RSS to a hub that never uses it (docs/benchmarks.md#memory).
+    // Loaded only for an external broker: mqtt.js adds ~15 MiB RSS to a hub that never uses it (docs/benchmarks.md#memory-hub-rss-with-1000-devices-npm-run-benchmemory).
     const { default: mqtt } = await import('mqtt');
     const client = mqtt.connect(url, {
       clientId: `carehub-${this.options.hubId}-z2m`,

@@ -1,7 +1,7 @@
 /**
  * bin/hub-entry.js applyHubHeapFlags: set at run time (Node 20 cannot re-execute itself with start-up
  * flags), V8 must still honour them: the young generation stays small under churn that
- * grows it to tens of MiB without them (docs/benchmarks.md#memory).
+ * grows it to tens of MiB without them (docs/benchmarks.md#memory-hub-rss-with-1000-devices-npm-run-benchmemory).
  */
 import { execFileSync } from 'node:child_process';
 import t from 'tap';

@@ -58,7 +58,7 @@ export function createApiKeysService(deps: { db: Database; now: () => Date; logg
     async revoke(caller, id) {
       const result = await db.transaction(async function revokeKey(tx) {
         const revoked = await revokeApiKey(scoped(tx, caller), id, now());
-        // Another organisation's key answers exactly like a missing one (docs/access.md#tenancy).
+        // Another organisation's key answers exactly like a missing one (docs/access.md#tenancy-in-one-place).
         if (revoked === undefined) throw new ProblemError('not-found', `No API key "${id}" in organisation "${caller.orgId}"`);
         if (revoked.revokedNow) {
           await appendKeyAudit(tx, { orgId: caller.orgId, actor: caller.keyId, action: 'api-key.revoke', keyId: id, detail: { role: revoked.record.role } });

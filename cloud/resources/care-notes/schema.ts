@@ -1,5 +1,5 @@
 /**
- * Care notes (docs/records.md#care-notes). The text travels as `note`, a key the relay's logger
+ * Care notes (docs/records.md#care-notes-in-logs). The text travels as `note`, a key the relay's logger
  * redacts wherever it appears, so a note never reaches a log line.
  */
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-/** Devices and their binding to a resident and a room (docs/records.md#devices). */
+/** Devices and their binding to a resident and a room (docs/records.md#routes). */
 import { z } from 'zod';
 import { Id } from '../../../protocols/event.ts';
 

@@ -1,4 +1,4 @@
-/** Residents as the REST API takes and shows them (docs/records.md#residents). */
+/** Residents as the REST API takes and shows them (docs/records.md#routes). */
 import { z } from 'zod';
 import { Id } from '../../../protocols/event.ts';
 

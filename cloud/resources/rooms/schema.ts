@@ -1,4 +1,4 @@
-/** Rooms and their beds as the REST API takes and shows them (docs/records.md#rooms-and-beds). */
+/** Rooms and their beds as the REST API takes and shows them (docs/records.md#routes). */
 import { z } from 'zod';
 import { Id } from '../../../protocols/event.ts';
 
