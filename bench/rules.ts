@@ -43,6 +43,7 @@ import { connectSse, type SseMessage } from '../test/support/sse-client.ts';
 import { staffCookie, TEST_STAFF } from '../test/support/panel-auth.ts';
 import { formatSummary, summarise } from './stats.ts';
 import { readFlags as readBenchFlags } from './flags.ts';
+import { seededRandom } from '../firmware-sim/seeded-random.ts';
 
 const USAGE = `npm run bench:rules -- [flags]
 
@@ -84,17 +85,6 @@ const readFlags = () =>
     USAGE,
   );
 
-/** Deterministic values, so every round and both engines see the same events (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rule options as a home of this size might set them: every room watched at night, every tenth a bathroom, a few residents on SpO2 scale 2. */
 function ruleOptions(residents: number): Record<string, unknown> {
@@ -109,7 +99,7 @@ function ruleOptions(residents: number): Record<string, unknown> {
 
 /** One round's events: per cycle, every resident's five devices report once, residents interleaved as they would arrive. */
 function buildEvents(residents: number): Event[] {
-  const random = rng(42);
+  const random = seededRandom(42);
   const events: Event[] = [];
   const bytes = new Uint8Array(10);
   let seq = 1;

@@ -19,6 +19,7 @@
  * order (`weekInputs`).
  */
 import type { DeviceInput } from '../drivers/device-input.ts';
+import { seededRandom } from './seeded-random.ts';
 
 export interface Recording {
   /** e.g. the SisFall file name. */
@@ -148,17 +149,6 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** mulberry32: small, fast, seedable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Poisson count with mean `mean` (Knuth; means here are small). */
 function poisson(random: () => number, mean: number): number {

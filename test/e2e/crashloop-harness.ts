@@ -16,6 +16,7 @@ import { sha256Hex } from '../../hub/secrets.ts';
 import { openMigratedPglite } from '../support/pglite-template.ts';
 import { compareCrashLoop, type CrashLoopVerdict, type StoredEvent } from './crashloop-compare.ts';
 import { createDeviceFleet } from './crashloop-devices.ts';
+import { seededRandom } from '../../firmware-sim/seeded-random.ts';
 
 export interface CrashLoopOptions {
   /** An empty folder for data, configs and logs. */
@@ -60,17 +61,6 @@ export interface CrashLoopResult {
 export const CRASHLOOP_HUB_ID = 'hub-crashloop';
 const HUB_TOKEN = `crashloop-hub-token-${randomBytes(8).toString('hex')}`;
 
-/** mulberry32: a small seeded generator, so a schedule can be replayed from its seed. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
