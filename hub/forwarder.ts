@@ -24,6 +24,7 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { laneOf, type Lane } from './store/keys.ts';
 import type { Outbox } from './store/outbox.ts';
+import { readBounded } from './read-bounded.ts';
 
 export interface ForwarderOptions {
   hubId: string;
@@ -409,7 +410,7 @@ export class Forwarder {
         body: JSON.stringify({ hubId: this.options.hubId, events }),
         signal: abort.signal,
       });
-      body = await readBounded(res, MAX_ANSWER_BYTES); // inside the timeout: a relay may send headers and then stall
+      body = (await readBounded(res, MAX_ANSWER_BYTES)).text; // inside the timeout: a relay may send headers and then stall
     } catch (err) {
       if (stalled) {
         return { sent, deleted: 0, anomaly: { reason: 'timeout', message: `relay sent nothing for ${this.options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS} ms` } };
@@ -550,24 +551,4 @@ function seqsBeyond(ranges: ReadonlyArray<readonly [number, number]>, sent: Read
     outside += last - first + 1 - inside;
   }
   return outside;
-}
-
-/** The body as text, read no further than `limit` bytes (the rest is cancelled). */
-async function readBounded(res: Response, limit: number): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    bytes += value.byteLength;
-    text += decoder.decode(value, { stream: true });
-    if (bytes >= limit) {
-      await reader.cancel();
-      break;
-    }
-  }
-  return text + decoder.decode();
 }

@@ -6,6 +6,7 @@
 import { DOWNLINK_PATH, DOWNLINK_REPORT_PATH, type DownlinkReport } from '../../protocols/downlink.ts';
 import { parseRetryAfter } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
+import { readBounded } from '../read-bounded.ts';
 
 /** A building's downlink is well under 1 MiB; a body past this is not one and is not read whole. */
 const MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
@@ -54,7 +55,8 @@ export async function pullDownlink(req: PullRequest): Promise<PullOutcome> {
       headers: { authorization: `Bearer ${req.token}`, ...(req.known.length > 0 && { 'if-none-match': req.known.join(', ') }) },
       signal: abort.signal,
     });
-    text = await readBounded(res, MAX_DOCUMENT_BYTES);
+    const body = await readBounded(res, MAX_DOCUMENT_BYTES);
+    text = body.complete ? body.text : null;
   } catch (err) {
     if (stalled) return { kind: 'failed', reason: 'timeout', message: `relay sent nothing for ${req.stallTimeoutMs} ms` };
     return { kind: 'failed', reason: 'network', message: `relay unreachable: ${(err as Error).message}` };
@@ -86,24 +88,4 @@ export async function reportDownlink(req: Pick<PullRequest, 'relayUrl' | 'token'
   });
   await res.body?.cancel();
   if (!res.ok) throw new Error(`relay answered ${res.status} to the downlink report`);
-}
-
-/** The body as text, or null when it is longer than `limit` bytes (the rest is not read). */
-async function readBounded(res: Response, limit: number): Promise<string | null> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    bytes += value.byteLength;
-    if (bytes > limit) {
-      await reader.cancel();
-      return null;
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
 }
