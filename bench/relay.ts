@@ -8,17 +8,17 @@
  * 2. GET /v1/residents/{id}/vitals over 24 hours of one-a-minute readings at a fixed rate
  *    (open loop), raw and bucket=hour: p50/p99.
  *
- * The relay runs in this process, beside the load: on a machine shared with other work the figures
- * are lower bounds. A throwaway database is created and dropped. Flags: --help.
+ * The relay runs in its own process (bench/relay-server.ts), apart from the load generator; on a
+ * machine shared with other work the figures are lower bounds. RELAY_CPU_PROF=<dir> writes the
+ * relay process's CPU profile there. A throwaway database is created and dropped. Flags: --help.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { Agent, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { join } from 'node:path';
 import pg from 'pg';
-import { pino } from 'pino';
 import { z } from 'zod';
-import { createApp } from '../cloud/app.ts';
 import { sha256Hex } from '../cloud/crypto.ts';
 import { applyBootstrap } from '../cloud/store/bootstrap.ts';
 import { runMigrations } from '../cloud/store/migrate.ts';
@@ -27,6 +27,7 @@ import { ensureObservationPartitions } from '../cloud/resources/observations/par
 import { uuidv7 } from '../protocols/uuidv7.ts';
 import { readFlags } from './flags.ts';
 import { formatSummary, summarise } from './stats.ts';
+import type { RelayServerMessage, RelayServerReply } from './relay-server.ts';
 
 const USAGE = `npm run bench:relay -- [flags]
 
@@ -48,6 +49,23 @@ const Flags = z.strictObject({
 });
 const GOAL = 0.5;
 const say = (line: string) => process.stdout.write(line + '\n');
+const PROFILE_DIR = process.env.RELAY_CPU_PROF;
+
+async function startRelayProcess(connectionString: string): Promise<{ child: ChildProcess; port: number }> {
+  const execArgv = ['--import', 'tsx', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])];
+  const child = fork(join(import.meta.dirname, 'relay-server.ts'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = once(child, 'message') as Promise<[RelayServerReply]>;
+  child.send({ type: 'start', connectionString } satisfies RelayServerMessage);
+  const [reply] = await ready;
+  if (reply.type !== 'ready') throw new Error(`relay process answered ${reply.type}`);
+  return { child, port: reply.port };
+}
+
+async function stopRelayProcess(child: ChildProcess): Promise<void> {
+  const exited = once(child, 'exit');
+  child.send({ type: 'stop' } satisfies RelayServerMessage);
+  await exited;
+}
 
 const flags = readFlags(
   {
@@ -119,7 +137,7 @@ async function main(f: z.infer<typeof Flags>): Promise<void> {
   // DROP DATABASE ... WITH (FORCE) at the end ends idle connections; that is not a failure.
   plain.on('error', () => {});
   admin.on('error', () => {});
-  let server: ReturnType<typeof serve> | undefined;
+  let relay: ChildProcess | undefined;
   try {
     await runMigrations(db);
     await ensureObservationPartitions(db, new Date());
@@ -130,10 +148,9 @@ async function main(f: z.infer<typeof Flags>): Promise<void> {
       hubs: hubs.map((h) => ({ id: h.id, orgId: 'bench-org', tokenSha256: sha256Hex(h.token) })),
       apiKeys: [{ id: 'bench-key', orgId: 'bench-org', role: 'clinician', keySha256: sha256Hex(apiKey) }],
     });
-    const app = createApp({ db, logger: pino({ level: 'silent' }), admission: { maxInFlight: 200, queueWaitMs: 30_000 }, access: { keyRequestsPerSecond: 0 } });
-    const port = await new Promise<number>((resolve) => {
-      server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve(info.port));
-    });
+    const started = await startRelayProcess(url.href);
+    relay = started.child;
+    const port = started.port;
     const seqs = new Map(hubs.map((h) => [h.id, 1]));
 
     async function relayRound(): Promise<number> {
@@ -234,7 +251,7 @@ async function main(f: z.infer<typeof Flags>): Promise<void> {
       say(formatSummary(`vitals ${bucket} @${f.rate}/s`, summarise(latencies)));
     }
   } finally {
-    if (server !== undefined) await new Promise((r) => server!.close(r));
+    if (relay !== undefined) await stopRelayProcess(relay);
     await plain.end();
     await db.close();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
