@@ -69,7 +69,7 @@ export function fromDayNumber(n: number): string {
 }
 
 /** Whole days one fill lasts; a part day left over is not counted, so run-out is never late. */
-export function daysOfSupply(p: Pick<SchedulePlan, 'quantityPerFill' | 'dose' | 'timesPerDay'>): number {
+export function daysOfSupply(p: { quantityPerFill: number; dose: number; timesPerDay: number }): number {
   return Math.floor(p.quantityPerFill / (p.dose * p.timesPerDay) + 1e-9);
 }
 
