@@ -29,18 +29,7 @@ export function createVitalsService({ now }: { now: () => Date }) {
       const filter = { residentId, metric: query.metric ?? null, from, to, limit: query.limit };
       const head = { residentId, metric: query.metric ?? null, bucket: query.bucket, from, to };
       if (query.bucket === 'raw') {
-        const rows = await rawObservations(s, filter, decodeCursor(query.cursor, RawCursor));
-        const items = rows.map((r) => ({
-          id: r.id,
-          metric: r.metric,
-          at: iso(r.hub_time),
-          value: r.value === null ? null : Number(r.value),
-          code: r.value_code,
-          unit: r.unit,
-          loinc: r.loinc,
-          deviceId: r.device_id,
-          enteredBy: r.entered_by ?? null,
-        }));
+        const items = await rawObservations(s, filter, decodeCursor(query.cursor, RawCursor));
         const last = items.at(-1);
         return { ...head, items, nextCursor: items.length === query.limit && last ? encodeCursor({ at: last.at, id: last.id }) : null };
       }
