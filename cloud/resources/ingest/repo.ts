@@ -1,6 +1,7 @@
 /** SQL for ingest. Every function runs inside the caller's transaction. */
 import type { Event } from '../../../protocols/event.ts';
 import type { Queryable } from '../../store/database.ts';
+import { hubIdentifierSystem, projectObservationsSql } from '../observations/project.ts';
 
 /** Locks the hub row so concurrent batches of one hub (retries, replicas) apply one at a time. */
 export async function lockHub(tx: Queryable, hubId: string): Promise<{ ackedSeq: number } | undefined> {
@@ -12,9 +13,10 @@ export async function lockHub(tx: Queryable, hubId: string): Promise<{ ackedSeq:
 /**
  * Inserts events, skipping any whose id or (hub_id, seq) is already stored
  * (promise 2, docs/architecture.md#promises). The batch travels as one JSON parameter: one round trip and no
- * 65535-parameter limit. Returns the ids stored now.
+ * 65535-parameter limit. The same statement projects the stored events' observations
+ * (observations/project.ts). Returns the ids stored now.
  */
-export async function insertEvents(tx: Queryable, events: readonly Event[]): Promise<Set<string>> {
+export async function insertEvents(tx: Queryable, hub: { orgId: string; hubId: string }, events: readonly Event[]): Promise<Set<string>> {
   const rows = events.map((e) => ({
     id: e.id,
     hub_id: e.hubId,
@@ -28,14 +30,19 @@ export async function insertEvents(tx: Queryable, events: readonly Event[]): Pro
     payload: e.payload,
   }));
   const { rows: inserted } = await tx.query<{ id: string }>(
-    `INSERT INTO events (id, hub_id, seq, kind, hub_time, device_time, device_id, room_id, resident_id, payload)
-     SELECT id, hub_id, seq, kind, hub_time, device_time, device_id, room_id, resident_id, payload
-     FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, hub_id text, seq bigint, kind text, hub_time timestamptz,
-       device_time timestamptz, device_id text, room_id text, resident_id text, payload jsonb)
-     ORDER BY seq
-     ON CONFLICT DO NOTHING
-     RETURNING id`,
-    [JSON.stringify(rows)],
+    `WITH inserted AS (
+       INSERT INTO events (id, hub_id, seq, kind, hub_time, device_time, device_id, room_id, resident_id, payload)
+       SELECT id, hub_id, seq, kind, hub_time, device_time, device_id, room_id, resident_id, payload
+       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, hub_id text, seq bigint, kind text, hub_time timestamptz,
+         device_time timestamptz, device_id text, room_id text, resident_id text, payload jsonb)
+       ORDER BY seq
+       ON CONFLICT DO NOTHING
+       RETURNING id, kind, hub_time, device_id, resident_id, payload
+     ), projected AS (
+       ${projectObservationsSql('inserted', { org: '$2', hub: '$3', system: '$4' })}
+     )
+     SELECT id FROM inserted`,
+    [JSON.stringify(rows), hub.orgId, hub.hubId, hubIdentifierSystem(hub.hubId)],
   );
   return new Set(inserted.map((r) => r.id));
 }

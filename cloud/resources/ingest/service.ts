@@ -9,7 +9,6 @@ import type { AuthenticatedHub } from '../../http/env.ts';
 import type { Database } from '../../store/database.ts';
 import { appendAudit } from '../../audit/append.ts';
 import { projectAlarmEvents } from '../alarms/service.ts';
-import { projectObservations } from '../observations/project.ts';
 import { toSeqRanges } from '../../../protocols/wire.ts';
 import { advanceAckedSeq, alreadyStoredSeqs, conflictingSeqs, insertEvents, lockHub } from './repo.ts';
 
@@ -92,11 +91,11 @@ export function createIngestService({ db, now }: IngestServiceOptions): IngestSe
 
       const at = now();
       const events = uniqueEvents(batch.events);
-      // One transaction: events, alarm projection and ack commit together or not at all.
+      // One transaction: events, their observations, alarm projection and ack commit together or not at all.
       const { stored, ackedSeq, storedSeqs } = await db.transaction(async function storeBatch(tx) {
         const locked = await lockHub(tx, hub.hubId);
         if (locked === undefined) throw new ProblemError('unauthorized', `hub "${hub.hubId}" no longer exists`);
-        const insertedIds = await insertEvents(tx, events);
+        const insertedIds = await insertEvents(tx, hub, events);
         const skipped = events.filter((e) => !insertedIds.has(e.id));
         const conflicts = await conflictingSeqs(tx, hub.hubId, skipped);
         if (conflicts.length > 0) {
@@ -106,7 +105,6 @@ export function createIngestService({ db, now }: IngestServiceOptions): IngestSe
         }
         const inserted = events.filter((e) => insertedIds.has(e.id)).sort((a, b) => a.seq - b.seq);
         const alarmAudit = await projectAlarmEvents(tx, hub, inserted);
-        await projectObservations(tx, hub, inserted);
         // The ranges name exactly the seqs held under this batch's ids (docs/store-and-forward.md#the-ack):
         // the hub deletes those and nothing else.
         const storedSeqs = options.ranges ? [...inserted.map((e) => e.seq), ...(await alreadyStoredSeqs(tx, hub.hubId, skipped))] : [];
