@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../logger.ts';
 import type { Database } from '../store/database.ts';
+import { deliveryGenerationJob } from '../pharmacy/generate-deliveries.ts';
 
 export interface JobContext {
   db: Database;
@@ -24,4 +25,6 @@ export interface Job {
 }
 
 /** One line per job (referral escalation, delivery generation, warnings). */
-export const JOBS: Job[] = [];
+export const JOBS: Job[] = [
+  deliveryGenerationJob,
+];

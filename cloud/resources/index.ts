@@ -15,6 +15,9 @@ import { residents } from './residents/routes.ts';
 import { rooms } from './rooms/routes.ts';
 import { devices } from './devices/routes.ts';
 import { careNotes } from './care-notes/routes.ts';
+import { referrals } from './referrals/routes.ts';
+import { prescriptions } from './prescriptions/routes.ts';
+import { deliveries } from './deliveries/routes.ts';
 import type { Resource } from './types.ts';
 
-export const resources: readonly Resource[] = [ingest, alarms, downlink, hubs, residents, observations, rooms, devices, careNotes, apiKeys, audit, fhir];
+export const resources: readonly Resource[] = [ingest, alarms, downlink, hubs, residents, observations, rooms, devices, careNotes, referrals, prescriptions, deliveries, apiKeys, audit, fhir];

@@ -1,0 +1,35 @@
+/** Prescriptions: a care home's clinician writes one; the care home and its pharmacy read it. No Hono here. */
+import { randomBytes } from 'node:crypto';
+import { uuidv7 } from '../../../protocols/uuidv7.ts';
+import { appendAudit } from '../../audit/append.ts';
+import { ProblemError } from '../../errors.ts';
+import type { Queryable } from '../../store/database.ts';
+import { scoped, type Caller } from '../../tenancy/context.ts';
+import { findPrescription, insertPrescription, isPharmacy, listPrescriptions } from './repo.ts';
+import type { Prescription, PrescriptionInput } from './schema.ts';
+
+export function createPrescriptionsService({ now }: { now: () => Date }) {
+  return {
+    async create(tx: Queryable, caller: Caller, input: PrescriptionInput): Promise<Prescription> {
+      if (caller.orgKind !== 'care-home') throw new ProblemError('conflict', 'Prescriptions are written by a care home');
+      if (!(await isPharmacy(tx, input.pharmacyOrgId))) {
+        throw new ProblemError('invalid-request', `No pharmacy ${input.pharmacyOrgId}`, { errors: [{ path: 'pharmacyOrgId', message: 'not a pharmacy organisation' }] });
+      }
+      const s = scoped(tx, caller);
+      const id = uuidv7(now().getTime(), randomBytes(10));
+      if (!(await insertPrescription(s, id, input, caller.keyId))) throw new ProblemError('not-found', `No resident ${input.residentId}`);
+      await appendAudit(tx, {
+        orgId: caller.orgId,
+        actor: { kind: 'api-key', id: caller.keyId, orgId: caller.orgId },
+        action: 'prescription.create',
+        targetType: 'prescription',
+        targetId: id,
+        detail: { pharmacyOrgId: input.pharmacyOrgId },
+      });
+      return (await findPrescription(s, id))!;
+    },
+    async list(q: Queryable, caller: Caller, limit: number): Promise<{ items: Prescription[] }> {
+      return { items: await listPrescriptions(scoped(q, caller), limit) };
+    },
+  };
+}
