@@ -9,7 +9,8 @@ CREATE TABLE referrals (
   direction       text NOT NULL CHECK (direction IN ('referral', 'back-referral')),
   -- The care home that owns the resident; the hospital is the other side whatever the direction.
   home_org_id     text NOT NULL REFERENCES orgs (id),
-  hospital_org_id text NOT NULL REFERENCES orgs (id),
+  -- NULL only on a draft proposed from a hub alarm: the clinician chooses the hospital when sending.
+  hospital_org_id text REFERENCES orgs (id),
   resident_id     uuid NOT NULL,
   based_on_id     uuid REFERENCES referrals (id),
   state           text NOT NULL CHECK (state IN ('draft', 'requested', 'received', 'accepted', 'rejected', 'in-progress', 'completed', 'cancelled')),
@@ -29,6 +30,7 @@ CREATE TABLE referrals (
   updated_at      timestamptz NOT NULL,
   version         integer NOT NULL DEFAULT 1,
   CHECK (home_org_id <> hospital_org_id),
+  CHECK (state = 'draft' OR hospital_org_id IS NOT NULL),
   FOREIGN KEY (home_org_id, resident_id) REFERENCES residents (org_id, id)
 );
 CREATE INDEX referrals_home ON referrals (home_org_id, id DESC);

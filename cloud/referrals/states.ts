@@ -64,7 +64,7 @@ export function decideTransition(r: TransitionRequest): TransitionVerdict {
 }
 
 /** Which side of a referral an organisation is on, or undefined when it is neither. */
-export function sideOf(direction: ReferralDirection, orgId: string, homeOrgId: string, hospitalOrgId: string): Side | undefined {
+export function sideOf(direction: ReferralDirection, orgId: string, homeOrgId: string, hospitalOrgId: string | null): Side | undefined {
   const senderOrg = direction === 'referral' ? homeOrgId : hospitalOrgId;
   const receiverOrg = direction === 'referral' ? hospitalOrgId : homeOrgId;
   if (orgId === senderOrg) return 'sender';
