@@ -37,6 +37,8 @@ export async function provisionWalkOrg(db: Database, org: WalkOrg): Promise<void
 /** Ids of organisation A's records (docs/records.md). */
 const WALK_RESIDENT = '01900000-0000-7000-8000-0000000000a1';
 const WALK_NOTE = '01900000-0000-7000-8000-0000000000a2';
+const WALK_PRESCRIPTION = '01900000-0000-7000-8000-0000000000a3';
+const WALK_DELIVERY = '01900000-0000-7000-8000-0000000000a4';
 const walkId = () => Math.random().toString(36).slice(2, 10);
 
 /** Records of organisation A that path parameters name; run after both organisations exist. */
@@ -53,6 +55,20 @@ export const SEEDS: Array<(db: Database, a: WalkOrg) => Promise<void>> = [
     await db.query(`INSERT INTO residents (id, org_id, family_name, given_name, birth_date) VALUES ($2, $1, 'Walk', 'Ada', '1940-01-01')`, [a.orgId, WALK_RESIDENT]);
     await db.query(`INSERT INTO devices (org_id, hub_id, id, kind) VALUES ($1, $2, 'walk-oxi', 'pulse-oximeter')`, [a.orgId, a.hubId]);
     await db.query(`INSERT INTO care_notes (id, org_id, resident_id, author, text) VALUES ($2, $1, $3, 'walk', 'x')`, [a.orgId, WALK_NOTE, WALK_RESIDENT]);
+  },
+  async function seedPharmacy(db, a) {
+    await db.query(`INSERT INTO orgs (id, name, kind) VALUES ('walk-pharmacy', 'Walk pharmacy', 'pharmacy') ON CONFLICT DO NOTHING`);
+    await db.query(
+      `INSERT INTO prescriptions (id, org_id, resident_id, pharmacy_org_id, medication_name, medication_system, medication_code, dose, dose_unit,
+         times_per_day, quantity_per_fill, repeats, valid_from, valid_until, lead_time_days, prescriber)
+       VALUES ($2, $1, $3, 'walk-pharmacy', 'Walk', 'http://snomed.info/sct', '1', 1, 'tablet', 1, 28, 1, '2026-01-01', '2026-12-31', 3, 'walk')`,
+      [a.orgId, WALK_PRESCRIPTION, WALK_RESIDENT],
+    );
+    await db.query(`INSERT INTO deliveries (id, prescription_id, org_id, pharmacy_org_id, fill_no, due_day) VALUES ($2, $3, $1, 'walk-pharmacy', 1, '2026-01-01')`, [
+      a.orgId,
+      WALK_DELIVERY,
+      WALK_PRESCRIPTION,
+    ]);
   },
 ];
 
@@ -71,6 +87,7 @@ export const PATH_PARAMS: Record<string, (a: WalkOrg) => Record<string, string>>
   '/v1/rooms/{id}': () => ({ id: 'walk-room' }),
   '/v1/rooms/{id}/beds': () => ({ id: 'walk-room' }),
   '/v1/devices/{hubId}/{id}': (a) => ({ hubId: a.hubId, id: 'walk-oxi' }),
+  '/v1/deliveries/{id}/transitions': () => ({ id: WALK_DELIVERY }),
 };
 
 /** A valid body per `METHOD /path` (upper-case method) of a route that takes one. */
@@ -90,4 +107,9 @@ export const BODIES: Record<string, (a: WalkOrg) => unknown> = {
   'POST /v1/rooms/{id}/beds': () => ({ id: `walk-bed-${walkId()}`, label: 'B' }),
   'POST /v1/devices': (a) => ({ hubId: a.hubId, id: `walk-dev-${walkId()}`, kind: 'call-point' }),
   'PATCH /v1/devices/{hubId}/{id}': () => ({ label: 'walk' }),
+  'POST /v1/prescriptions': () => ({
+    residentId: WALK_RESIDENT, pharmacyOrgId: 'walk-pharmacy', medication: { name: 'Walk', code: '1' },
+    dose: 1, timesPerDay: 1, quantityPerFill: 28, repeats: 1, validFrom: '2026-01-01', validUntil: '2026-06-30',
+  }),
+  'POST /v1/deliveries/{id}/transitions': () => ({ to: 'ordered' }),
 };
