@@ -37,6 +37,7 @@ export async function provisionWalkOrg(db: Database, org: WalkOrg): Promise<void
 /** Ids of organisation A's records (docs/records.md). */
 const WALK_RESIDENT = '01900000-0000-7000-8000-0000000000a1';
 const WALK_NOTE = '01900000-0000-7000-8000-0000000000a2';
+const WALK_REFERRAL = '01900000-0000-7000-8000-0000000000a3';
 const WALK_PRESCRIPTION = '01900000-0000-7000-8000-0000000000a3';
 const WALK_DELIVERY = '01900000-0000-7000-8000-0000000000a4';
 const walkId = () => Math.random().toString(36).slice(2, 10);
@@ -55,6 +56,14 @@ export const SEEDS: Array<(db: Database, a: WalkOrg) => Promise<void>> = [
     await db.query(`INSERT INTO residents (id, org_id, family_name, given_name, birth_date) VALUES ($2, $1, 'Walk', 'Ada', '1940-01-01')`, [a.orgId, WALK_RESIDENT]);
     await db.query(`INSERT INTO devices (org_id, hub_id, id, kind) VALUES ($1, $2, 'walk-oxi', 'pulse-oximeter')`, [a.orgId, a.hubId]);
     await db.query(`INSERT INTO care_notes (id, org_id, resident_id, author, text) VALUES ($2, $1, $3, 'walk', 'x')`, [a.orgId, WALK_NOTE, WALK_RESIDENT]);
+  },
+  async function seedReferral(db, a) {
+    await db.query(`INSERT INTO orgs (id, name, kind) VALUES ('walk-hospital', 'Walk General', 'hospital')`);
+    await db.query(
+      `INSERT INTO referrals (id, direction, home_org_id, hospital_org_id, resident_id, state, priority, reason, service, created_by, created_at, updated_at)
+       VALUES ($2, 'referral', $1, 'walk-hospital', $3, 'draft', 'routine', 'walk', 'walk', 'walk', now(), now())`,
+      [a.orgId, WALK_REFERRAL, WALK_RESIDENT],
+    );
   },
   async function seedPharmacy(db, a) {
     await db.query(`INSERT INTO orgs (id, name, kind) VALUES ('walk-pharmacy', 'Walk pharmacy', 'pharmacy') ON CONFLICT DO NOTHING`);
@@ -84,6 +93,9 @@ export const PATH_PARAMS: Record<string, (a: WalkOrg) => Record<string, string>>
   '/v1/residents/{id}/vitals': () => ({ id: WALK_RESIDENT }),
   '/v1/residents/{id}/care-notes': () => ({ id: WALK_RESIDENT }),
   '/v1/care-notes/{id}': () => ({ id: WALK_NOTE }),
+  '/v1/referrals/{id}': () => ({ id: WALK_REFERRAL }),
+  '/v1/referrals/{id}/transitions': () => ({ id: WALK_REFERRAL }),
+  '/v1/referrals/{id}/back-referrals': () => ({ id: WALK_REFERRAL }),
   '/v1/rooms/{id}': () => ({ id: 'walk-room' }),
   '/v1/rooms/{id}/beds': () => ({ id: 'walk-room' }),
   '/v1/devices/{hubId}/{id}': (a) => ({ hubId: a.hubId, id: 'walk-oxi' }),
@@ -102,6 +114,9 @@ export const BODIES: Record<string, (a: WalkOrg) => unknown> = {
   'PATCH /v1/residents/{id}': () => ({ givenName: 'Cy' }),
   'POST /v1/residents/{id}/care-notes': () => ({ note: 'walk' }),
   'PATCH /v1/care-notes/{id}': () => ({ note: 'walk again' }),
+  'POST /v1/referrals': () => ({ residentId: WALK_RESIDENT, hospitalOrgId: 'walk-hospital', reason: 'walk', priority: 'routine', service: 'walk', draft: true }),
+  'POST /v1/referrals/{id}/transitions': () => ({ to: 'cancelled' }),
+  'POST /v1/referrals/{id}/back-referrals': () => ({ reason: 'walk', service: 'rehabilitation', dischargeNotes: 'walk', followUpPlan: 'walk' }),
   'POST /v1/rooms': () => ({ id: `walk-room-${walkId()}`, name: 'Walk' }),
   'PATCH /v1/rooms/{id}': () => ({ name: 'Walk room 2' }),
   'POST /v1/rooms/{id}/beds': () => ({ id: `walk-bed-${walkId()}`, label: 'B' }),
