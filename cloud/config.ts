@@ -139,6 +139,17 @@ export const CloudConfig = z.strictObject({
     .min(1)
     .default(120_000)
     .describe('a hub whose clock (X-Hub-Time) is further than this from the relay\'s is flagged in /metrics and its hub record'),
+  jobs: z
+    .enum(['on', 'off'])
+    .default('on')
+    .describe('run the scheduled jobs on this replica (docs/jobs.md); every replica may: a due slot is claimed in the database and runs once'),
+  jobLeaseMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(3_600_000)
+    .default(30_000)
+    .describe('how long a job claim holds without a heartbeat before another replica takes the run over, ms'),
   bootstrap: Bootstrap.default({ orgs: [], hubs: [], apiKeys: [] }).describe(
     'Organisations, hubs and API keys upserted at every start, so an installer can provision without a running server',
   ),
@@ -210,6 +221,7 @@ export function loadCloudConfig(options: LoadCloudConfigOptions = {}): LoadCloud
     ['CLOUD_DATA_DIR', 'dataDir', envValue(env, 'CLOUD_DATA_DIR')],
     ['DATABASE_URL', 'databaseUrl', envValue(env, 'DATABASE_URL')],
     ['CLOUD_LOG_LEVEL', 'logLevel', envValue(env, 'CLOUD_LOG_LEVEL')],
+    ['CLOUD_JOBS', 'jobs', envValue(env, 'CLOUD_JOBS')],
     // Flags last: they win.
     ['--port', 'port', flags.port, 'number'],
     ['--host', 'host', flags.host],

@@ -17,6 +17,8 @@ import { runMigrations } from './store/migrate.ts';
 import { ensureObservationPartitions } from './resources/observations/partitions.ts';
 import { pruneIdempotencyKeys } from './http/idempotency.ts';
 import { openDatabase } from './store/open.ts';
+import { createJobRunner, type JobRunner } from './jobs/runner.ts';
+import { JOBS } from './jobs/registry.ts';
 
 export { createApp, type CreateAppOptions } from './app.ts';
 
@@ -41,6 +43,9 @@ export function createRelay(config: CloudConfig, options: RelayOptions = {}): Re
   const app = createApp({ db, logger: root, metrics: createMetrics(), admission: config.admission, access: config.access, clockSkewBoundMs: config.clockSkewBoundMs, closing: closing.signal });
   let server: ServerType | undefined;
   let partitionTimer: NodeJS.Timeout | undefined;
+  // Scheduled jobs claimed through the database, so any number of replicas may run them (docs/jobs.md).
+  const jobRunner: JobRunner | undefined =
+    config.jobs === 'on' && JOBS.length > 0 ? createJobRunner({ db, jobs: JOBS, logger: root, leaseMs: config.jobLeaseMs }) : undefined;
 
   return {
     app,
@@ -58,6 +63,7 @@ export function createRelay(config: CloudConfig, options: RelayOptions = {}): Re
       }, 24 * 3_600_000);
       partitionTimer.unref();
       await applyBootstrap(db, config.bootstrap, { revokeUnlisted: true });
+      jobRunner?.start();
       const info = await new Promise<AddressInfo>((resolve, reject) => {
         const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, resolve);
         s.once('error', reject);
@@ -74,6 +80,7 @@ export function createRelay(config: CloudConfig, options: RelayOptions = {}): Re
       server = undefined;
       closing.abort(); // held long-polls answer now, or close() would wait for them
       clearInterval(partitionTimer);
+      await jobRunner?.stop(); // a run in progress finishes before the store closes
       if (s !== undefined) {
         await new Promise<void>((resolve) => {
           s.close(() => resolve());
