@@ -5,12 +5,14 @@
  */
 import { device } from './resources/device.ts';
 import { location } from './resources/location.ts';
+import { medicationDispense } from './resources/medication-dispense.ts';
+import { medicationRequest } from './resources/medication-request.ts';
 import { observation } from './resources/observation.ts';
 import { organization } from './resources/organization.ts';
 import { patient } from './resources/patient.ts';
 import type { FhirResourceType } from './types.ts';
 
-export const fhirResourceTypes: readonly FhirResourceType[] = [patient, observation, device, location, organization];
+export const fhirResourceTypes: readonly FhirResourceType[] = [patient, observation, device, location, organization, medicationRequest, medicationDispense];
 
 export function fhirTypeNamed(type: string): FhirResourceType | undefined {
   return fhirResourceTypes.find((t) => t.type === type);

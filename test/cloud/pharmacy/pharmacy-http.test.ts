@@ -12,6 +12,7 @@ import { sha256Hex } from '../../../cloud/crypto.ts';
 import { generateDeliveries } from '../../../cloud/pharmacy/generate-deliveries.ts';
 import { SchedulePlan, fromDayNumber, planFills, toDayNumber } from '../../../cloud/pharmacy/schedule.ts';
 import { applyBootstrap } from '../../../cloud/store/bootstrap.ts';
+import { fhirIssues } from '../../support/fhir-validator.ts';
 import { openMigratedPglite } from '../../support/pglite-template.ts';
 
 const db = await openMigratedPglite();
@@ -112,6 +113,23 @@ t.test('prescribe, generate, dispatch, deliver, receive', async (t) => {
   const audit = await db.query<{ action: string; org_id: string }>(`SELECT action, org_id FROM audit_log WHERE target_id IN ($1, $2) ORDER BY seq`, [id, created.json.id]);
   t.same(audit.rows.map((a) => a.action), ['prescription.create', 'delivery.dispatched', 'delivery.delivered', 'delivery.received']);
   t.ok(audit.rows.every((a) => a.org_id === 'home-a'), "the care home's chain holds them");
+
+  // The FHIR facade: MedicationRequest with dispenseRequest, one MedicationDispense per delivery.
+  const request = await call('homeClinician', 'GET', `/fhir/MedicationRequest/${created.json.id}`);
+  t.equal(request.status, 200, request.text);
+  t.same(fhirIssues(request.json), [], 'MedicationRequest validates');
+  t.same(request.json.dispenseRequest.numberOfRepeatsAllowed, 11);
+  t.same(request.json.dispenseRequest.expectedSupplyDuration.value, 28);
+  const dispense = await call('homeClinician', 'GET', `/fhir/MedicationDispense/${id}`);
+  t.equal(dispense.status, 200, dispense.text);
+  t.same(fhirIssues(dispense.json), [], 'MedicationDispense validates');
+  t.equal(dispense.json.status, 'completed');
+  t.same(dispense.json.receiver, [{ display: 'Nurse Patel' }]);
+  t.same(dispense.json.authorizingPrescription, [{ reference: `MedicationRequest/${created.json.id}` }]);
+  const bundle = await call('homeClinician', 'GET', '/fhir/MedicationDispense');
+  t.same(fhirIssues(bundle.json), [], 'the search Bundle validates');
+  t.equal(bundle.json.entry.length, 1);
+  t.equal((await call('otherHomeClinician', 'GET', `/fhir/MedicationDispense/${id}`)).status, 404, 'another home cannot read it');
 });
 
 t.test('a year of job runs, day by day with a fake clock: each fill once, none after the repeats or validity', async (t) => {
