@@ -30,7 +30,7 @@ CREATE TABLE referrals (
   updated_at      timestamptz NOT NULL,
   version         integer NOT NULL DEFAULT 1,
   CHECK (home_org_id <> hospital_org_id),
-  CHECK (state = 'draft' OR hospital_org_id IS NOT NULL),
+  CHECK (state IN ('draft', 'cancelled') OR hospital_org_id IS NOT NULL),
   FOREIGN KEY (home_org_id, resident_id) REFERENCES residents (org_id, id)
 );
 CREATE INDEX referrals_home ON referrals (home_org_id, id DESC);

@@ -3,6 +3,7 @@ import type { Event, EventOf } from '../../../protocols/event.ts';
 import type { AuthenticatedHub, Principal } from '../../http/env.ts';
 import type { AuditEntryInput } from '../../audit/append.ts';
 import type { Database, Queryable } from '../../store/database.ts';
+import { proposeReferrals } from '../../referrals/auto-proposal.ts';
 import { insertAlarms, insertTransitions, listAlarms, recomputeAlarms, type Transition } from './repo.ts';
 import type { AlarmItem, AlarmQuery } from './schema.ts';
 
@@ -46,6 +47,13 @@ export async function projectAlarmEvents(tx: Queryable, hub: AuthenticatedHub, e
   ];
   await insertTransitions(tx, hub.hubId, transitions);
   await recomputeAlarms(tx, [...new Set(transitions.map((t) => t.alarmId))]);
+  // A fall or NEWS2 high band proposes a draft referral (docs/referrals.md#auto-proposal).
+  const proposed = await proposeReferrals(
+    tx,
+    hub.orgId,
+    hub.hubId,
+    raised.map((e) => ({ alarmId: e.payload.alarmId, type: e.payload.type, reason: e.payload.reason, hubResidentId: e.residentId ?? null, deviceId: e.deviceId ?? null, raisedAt: e.hubTime })),
+  );
   // One audit entry per batch that changed alarms, not one per alarm (docs/audit.md#alarms-at-ingest): a
   // backlog drain of thousands of alarm events costs one chain append (one head lock) per batch.
   // Returned, not appended here: the caller appends it as the transaction's last statement, since
@@ -59,6 +67,7 @@ export async function projectAlarmEvents(tx: Queryable, hub: AuthenticatedHub, e
     detail: {
       raised: raised.map((e) => ({ alarmId: e.payload.alarmId, seq: e.seq, type: e.payload.type, priority: e.payload.priority })),
       updated: updates.map((e) => ({ alarmId: e.payload.alarmId, seq: e.seq, state: e.payload.state })),
+      ...(proposed.length > 0 ? { proposedReferrals: proposed } : {}),
     },
   };
 }

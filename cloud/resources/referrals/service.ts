@@ -132,22 +132,6 @@ export function createReferralsService({ db, now }: { db: Database; now: () => D
       const items = await listReferrals(scoped(q, caller), state, decodeCursor(cursor, z.uuid()), limit);
       return { items: items.map(({ transitions: _t, evidence: _e, ...rest }) => rest), nextCursor: items.length === limit ? encodeCursor(items.at(-1)!.id) : null };
     },
-
-    /**
-     * Auto-proposal (docs/referrals.md#auto-proposal): a draft from a hub alarm, in the ingest
-     * transaction, never sent: a clinician sends or discards it. One per alarm (unique key). Needs
-     * no hospital yet: the clinician names it when sending (transition to requested with hospitalOrgId).
-     */
-    async propose(tx: Queryable, p: { homeOrgId: string; hubId: string; residentId: string; alarmId: string; alarmType: string; reason: string; at: Date }): Promise<boolean> {
-      const priority = p.alarmType === 'fall' ? 'urgent' : 'asap';
-      return createIn(
-        tx,
-        { id: newId(p.at), direction: 'referral', homeOrgId: p.homeOrgId, hospitalOrgId: null, residentId: p.residentId, basedOn: null, priority, reason: `Proposed from hub alarm ${p.alarmType}: ${p.reason}`, service: p.alarmType === 'fall' ? 'emergency-assessment' : 'acute-medicine', dischargeNotes: null, followUpPlan: null, proposedBy: 'hub-alarm', sourceAlarmId: p.alarmId, createdBy: `hub:${p.hubId}` },
-        { keyId: p.hubId, orgId: p.homeOrgId, kind: 'hub' },
-        false,
-        p.at,
-      );
-    },
   };
 }
 export type ReferralsService = ReturnType<typeof createReferralsService>;
