@@ -1,4 +1,5 @@
 /** SQL for prescriptions; visible to the care home that wrote it and the pharmacy it was sent to. */
+import type { DeliveryState } from '../../pharmacy/schedule.ts';
 import type { Queryable } from '../../store/database.ts';
 import type { ScopedDb } from '../../tenancy/context.ts';
 import type { Prescription, PrescriptionInput } from './schema.ts';
@@ -33,7 +34,7 @@ export function dayOf(v: string | Date): string {
   return local.toISOString().slice(0, 10);
 }
 
-export function toPrescription(r: PrescriptionRow): Prescription {
+export function toPrescription(r: PrescriptionRow): Omit<Prescription, 'warnings'> {
   return {
     id: r.id,
     orgId: r.org_id,
@@ -76,12 +77,34 @@ export async function isPharmacy(q: Queryable, orgId: string): Promise<boolean> 
   return rows.length === 1;
 }
 
-export async function findPrescription(s: ScopedDb, id: string): Promise<Prescription | undefined> {
+export async function findPrescription(s: ScopedDb, id: string): Promise<Omit<Prescription, 'warnings'> | undefined> {
   const { rows } = await s.query<PrescriptionRow>(`${PRESCRIPTION_SELECT} WHERE p.id = $1 AND (p.org_id = $org OR p.pharmacy_org_id = $org)`, [id]);
   return rows[0] === undefined ? undefined : toPrescription(rows[0]);
 }
 
-export async function listPrescriptions(s: ScopedDb, limit: number): Promise<Prescription[]> {
+export async function listPrescriptions(s: ScopedDb, limit: number): Promise<Array<Omit<Prescription, 'warnings'>>> {
   const { rows } = await s.query<PrescriptionRow>(`${PRESCRIPTION_SELECT} WHERE p.org_id = $org OR p.pharmacy_org_id = $org ORDER BY p.id DESC LIMIT $1`, [limit]);
   return rows.map(toPrescription);
+}
+
+/** The database's day: warnings and schedules follow it, not the replica's clock. */
+export async function databaseToday(q: Queryable): Promise<string> {
+  const { rows } = await q.query<{ today: string }>('SELECT current_date::text AS today');
+  return rows[0]!.today;
+}
+
+/** Deliveries so far of the given prescriptions the caller may see, by prescription id. */
+export async function deliveryStatesOf(s: ScopedDb, prescriptionIds: readonly string[]): Promise<Map<string, DeliveryState[]>> {
+  const { rows } = await s.query<{ prescription_id: string; fill_no: number; due_day: string; status: DeliveryState['status'] }>(
+    `SELECT prescription_id, fill_no, due_day::text AS due_day, status FROM deliveries
+     WHERE prescription_id = ANY($1::uuid[]) AND (org_id = $org OR pharmacy_org_id = $org) ORDER BY fill_no`,
+    [prescriptionIds],
+  );
+  const byPrescription = new Map<string, DeliveryState[]>();
+  for (const r of rows) {
+    const list = byPrescription.get(r.prescription_id) ?? [];
+    list.push({ fillNo: r.fill_no, dueDay: r.due_day, status: r.status });
+    byPrescription.set(r.prescription_id, list);
+  }
+  return byPrescription;
 }

@@ -48,6 +48,15 @@ export const Prescription = z
     leadTimeDays: z.number().int(),
     prescriber: z.string().describe('API key of the prescribing clinician'),
     createdAt: z.string(),
+    warnings: z
+      .array(
+        z.discriminatedUnion('kind', [
+          z.object({ kind: z.literal('not-dispatched'), fillNo: z.number().int(), dueDay: z.string() }),
+          z.object({ kind: z.literal('no-repeats-left'), runOutDay: z.string() }),
+          z.object({ kind: z.literal('expiring'), validUntil: z.string() }),
+        ]),
+      )
+      .describe("In force on the database's today (docs/pharmacy.md#the-schedule)"),
   })
   .meta({ id: 'Prescription' });
 export type Prescription = z.infer<typeof Prescription>;

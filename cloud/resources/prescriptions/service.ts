@@ -5,8 +5,21 @@ import { appendAudit } from '../../audit/append.ts';
 import { ProblemError } from '../../errors.ts';
 import type { Queryable } from '../../store/database.ts';
 import { scoped, type Caller } from '../../tenancy/context.ts';
-import { findPrescription, insertPrescription, isPharmacy, listPrescriptions } from './repo.ts';
+import { SchedulePlan, warningsOn } from '../../pharmacy/schedule.ts';
+import { databaseToday, deliveryStatesOf, findPrescription, insertPrescription, isPharmacy, listPrescriptions } from './repo.ts';
 import type { Prescription, PrescriptionInput } from './schema.ts';
+
+/** Adds the warnings in force on the database's day to each prescription. */
+async function withWarnings(s: ReturnType<typeof scoped>, items: Array<Omit<Prescription, 'warnings'>>): Promise<Prescription[]> {
+  if (items.length === 0) return [];
+  const today = await databaseToday(s.raw);
+  const states = await deliveryStatesOf(s, items.map((p) => p.id));
+  return items.map((p) => {
+    // Rows were validated on the way in; one that no longer parses shows no warnings rather than failing the list.
+    const plan = SchedulePlan.safeParse(p);
+    return { ...p, warnings: plan.success ? warningsOn(plan.data, states.get(p.id) ?? [], today) : [] };
+  });
+}
 
 export function createPrescriptionsService({ now }: { now: () => Date }) {
   return {
@@ -26,10 +39,11 @@ export function createPrescriptionsService({ now }: { now: () => Date }) {
         targetId: id,
         detail: { pharmacyOrgId: input.pharmacyOrgId },
       });
-      return (await findPrescription(s, id))!;
+      return (await withWarnings(s, [(await findPrescription(s, id))!]))[0]!;
     },
     async list(q: Queryable, caller: Caller, limit: number): Promise<{ items: Prescription[] }> {
-      return { items: await listPrescriptions(scoped(q, caller), limit) };
+      const s = scoped(q, caller);
+      return { items: await withWarnings(s, await listPrescriptions(s, limit)) };
     },
   };
 }

@@ -131,6 +131,22 @@ export async function pharmacySuite(t: Test, db: Database): Promise<void> {
     t.equal((await call('otherHomeClinician', 'GET', `/fhir/MedicationDispense/${id}`)).status, 404, 'another home cannot read it');
   });
 
+  t.test("warnings in force on the database's day come with the prescription", async (t) => {
+    const { rows } = await db.query<{ from: string; until: string }>(
+      `SELECT (current_date - 40)::text AS from, (current_date + 5)::text AS until`,
+    );
+    const body = { ...PRESCRIPTION, repeats: 0, validFrom: rows[0]!.from, validUntil: rows[0]!.until };
+    const created = await call('homeClinician', 'POST', '/v1/prescriptions', body);
+    t.equal(created.status, 201, created.text);
+    t.same(created.json.warnings, [{ kind: 'expiring', validUntil: body.validUntil }], 'expiring; fill 1 ran out 12 days ago, so no-repeats-left is over');
+    await runJobOn(new Date(Date.parse(`${body.validFrom}T00:00:00Z`)).toISOString().slice(0, 10));
+    const listed = (await call('pharmacist', 'GET', '/v1/prescriptions')).json.items.find((p: { id: string }) => p.id === created.json.id);
+    t.same(listed.warnings, [
+      { kind: 'not-dispatched', fillNo: 1, dueDay: body.validFrom },
+      { kind: 'expiring', validUntil: body.validUntil },
+    ], 'the ordered fill was never dispatched');
+  });
+
   t.test('a year of job runs, day by day with a fake clock: each fill once, none after the repeats or validity', async (t) => {
     const body = { ...PRESCRIPTION, repeats: 20, validFrom: '2027-01-04', validUntil: '2027-10-31' };
     const created = await call('homeClinician', 'POST', '/v1/prescriptions', body);
