@@ -24,7 +24,7 @@ async function withWarnings(s: ReturnType<typeof scoped>, items: Array<Omit<Pres
 export function createPrescriptionsService({ now }: { now: () => Date }) {
   return {
     async create(tx: Queryable, caller: Caller, input: PrescriptionInput): Promise<Prescription> {
-      if (caller.orgKind !== 'care-home') throw new ProblemError('conflict', 'Prescriptions are written by a care home');
+      if (caller.orgKind !== 'care-home') throw new ProblemError('forbidden', `Prescriptions are written by a care home's clinician; this key is a ${caller.orgKind}'s`);
       if (!(await isPharmacy(tx, input.pharmacyOrgId))) {
         throw new ProblemError('invalid-request', `No pharmacy ${input.pharmacyOrgId}`, { errors: [{ path: 'pharmacyOrgId', message: 'not a pharmacy organisation' }] });
       }

@@ -24,6 +24,7 @@ export async function pharmacySuite(t: Test, db: Database): Promise<void> {
     pharmacist: ['pharm-p', 'pharmacist'],
     otherPharmacist: ['pharm-q', 'pharmacist'],
     otherHomeClinician: ['home-b', 'clinician'],
+    pharmacyClinician: ['pharm-p', 'clinician'],
   } as const;
   const secret = (name: keyof typeof KEYS) => `secret-${name}-0123456789`;
   await applyBootstrap(db, {
@@ -67,6 +68,7 @@ export async function pharmacySuite(t: Test, db: Database): Promise<void> {
 
   t.test('prescribe, generate, dispatch, deliver, receive', async (t) => {
     t.equal((await call('homeOperator', 'POST', '/v1/prescriptions', PRESCRIPTION)).status, 403, 'an operator does not prescribe');
+    t.equal((await call('pharmacyClinician', 'POST', '/v1/prescriptions', PRESCRIPTION)).status, 403, "a pharmacy's clinician key does not prescribe");
     t.equal((await call('homeClinician', 'POST', '/v1/prescriptions', { ...PRESCRIPTION, pharmacyOrgId: 'home-b' })).status, 400, 'sent to a pharmacy only');
     t.equal((await call('homeClinician', 'POST', '/v1/prescriptions', { ...PRESCRIPTION, quantityPerFill: 1, dose: 2 })).status, 400, 'less than a day of supply');
     t.equal((await call('otherHomeClinician', 'POST', '/v1/prescriptions', PRESCRIPTION)).status, 404, "another home's resident");
