@@ -10,9 +10,11 @@ import { medicationRequest } from './resources/medication-request.ts';
 import { observation } from './resources/observation.ts';
 import { organization } from './resources/organization.ts';
 import { patient } from './resources/patient.ts';
+import { serviceRequest } from './resources/service-request.ts';
+import { task } from './resources/task.ts';
 import type { FhirResourceType } from './types.ts';
 
-export const fhirResourceTypes: readonly FhirResourceType[] = [patient, observation, device, location, organization, medicationRequest, medicationDispense];
+export const fhirResourceTypes: readonly FhirResourceType[] = [patient, observation, device, location, organization, medicationRequest, medicationDispense, serviceRequest, task];
 
 export function fhirTypeNamed(type: string): FhirResourceType | undefined {
   return fhirResourceTypes.find((t) => t.type === type);

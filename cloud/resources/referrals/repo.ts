@@ -4,8 +4,8 @@ import type { Queryable } from '../../store/database.ts';
 import type { ReferralDirection, ReferralPriority, ReferralState } from '../../referrals/states.ts';
 import type { Referral } from './schema.ts';
 
-/** The sender always sees a referral; the receiver once it is sent (a draft is the sender's own). */
-const VISIBLE = `((r.direction = 'referral' AND (r.home_org_id = $org OR (r.hospital_org_id = $org AND r.state <> 'draft')))
+/** The sender always sees a referral; the receiver once it is sent (a draft is the sender's own). Alias `r`; the FHIR facade uses it too. */
+export const VISIBLE = `((r.direction = 'referral' AND (r.home_org_id = $org OR (r.hospital_org_id = $org AND r.state <> 'draft')))
   OR (r.direction = 'back-referral' AND (r.hospital_org_id = $org OR (r.home_org_id = $org AND r.state <> 'draft'))))`;
 
 interface ReferralRow {

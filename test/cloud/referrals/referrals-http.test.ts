@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { createApp } from '../../../cloud/main.ts';
 import { sha256Hex } from '../../../cloud/crypto.ts';
 import { applyBootstrap } from '../../../cloud/store/bootstrap.ts';
+import { fhirIssues } from '../../support/fhir-validator.ts';
 import { openMigratedPglite } from '../../support/pglite-template.ts';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -142,4 +143,30 @@ t.test('bad input: 400, nothing stored', async (t) => {
   t.equal((await call('POST', '/v1/referrals', KEYS.homeOperator, { residentId: RESIDENT, hospitalOrgId: 'hosp', reason: 'x', priority: 'routine', service: 'x' })).status, 403, 'an operator does not refer');
   const after = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM referrals');
   t.equal(after.rows[0]!.n, before.rows[0]!.n);
+});
+
+t.test('FHIR facade: ServiceRequest plus Task per referral, valid R4, tenancy as on REST', async (t) => {
+  const id = (await refer({ priority: 'stat' })).body.id;
+  await move(id, KEYS.hospClinician, { to: 'received' });
+  await move(id, KEYS.hospClinician, { to: 'accepted' });
+  await move(id, KEYS.hospClinician, { to: 'in-progress', appointmentAt: '2026-12-02T09:00:00Z' });
+  const back = (await call('POST', `/v1/referrals/${id}/back-referrals`, KEYS.hospClinician, { reason: 'rehab', service: 'rehabilitation', dischargeNotes: 'ok', followUpPlan: 'physio' })).body.id;
+  const sr = await call('GET', `/fhir/ServiceRequest/${id}`, KEYS.hospClinician);
+  t.equal(sr.status, 200);
+  t.match(sr.body, { resourceType: 'ServiceRequest', status: 'active', intent: 'order', priority: 'stat', subject: { reference: `Patient/${RESIDENT}` } });
+  t.same(fhirIssues(sr.body), [], 'ServiceRequest validates');
+  const task = await call('GET', `/fhir/Task/${id}`, KEYS.homeClinician);
+  t.match(task.body, { resourceType: 'Task', status: 'in-progress', focus: { reference: `ServiceRequest/${id}` }, executionPeriod: { start: '2026-12-02T09:00:00.000Z' } });
+  t.same(fhirIssues(task.body), [], 'Task validates');
+  const backSr = await call('GET', `/fhir/ServiceRequest/${back}`, KEYS.homeClinician);
+  t.match(backSr.body, { basedOn: [{ reference: `ServiceRequest/${id}` }], note: [{ text: 'Discharge notes: ok' }, { text: 'Follow-up plan: physio' }] });
+  t.same(fhirIssues(backSr.body), [], 'a back-referral validates');
+  const tasks = await call('GET', '/fhir/Task?_count=100', KEYS.hospClinician);
+  t.same(fhirIssues(tasks.body), [], 'the search Bundle validates');
+  t.ok(tasks.body.entry.some((e: Json) => e.resource.id === id));
+  t.equal((await call('GET', `/fhir/Task/${id}`, KEYS.otherHospClinician)).status, 404, 'another hospital: 404');
+  const draft = (await refer({ draft: true })).body.id;
+  t.equal((await call('GET', `/fhir/ServiceRequest/${draft}`, KEYS.hospClinician)).status, 404, 'a draft is not the hospital’s');
+  t.equal((await call('GET', `/fhir/ServiceRequest/${draft}`, KEYS.homeClinician)).body.status, 'draft');
+  await move(id, KEYS.homeClinician, { to: 'cancelled' });
 });
