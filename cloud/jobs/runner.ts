@@ -191,7 +191,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
               .then((now) => tickJob(job, now))
               .catch(report(`job ${job.id} trigger failed`));
           },
-          { timezone: 'UTC', name: job.id, noOverlap: false },
+          // unref: the relay's server keeps the process alive, not the triggers.
+          { timezone: 'UTC', name: job.id, noOverlap: false, unref: true },
         );
         tasks.push(task);
       }
