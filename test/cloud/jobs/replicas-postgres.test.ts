@@ -1,6 +1,6 @@
 /**
  * Three relay replicas as separate processes on the real PostgreSQL run the scheduler over a
- * simulated month (docs/jobs.md#several-replicas): every item is created exactly once, each daily
+ * simulated month (docs/jobs.md#leases-and-a-replica-that-dies): every item is created exactly once, each daily
  * slot runs once, and a replica killed with SIGKILL mid-run leaves its slot to another replica.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
