@@ -7,6 +7,7 @@
 import type { Logger } from '../logger.ts';
 import type { Database } from '../store/database.ts';
 import { deliveryGenerationJob } from '../pharmacy/generate-deliveries.ts';
+import { pharmacyWarningsJob } from '../pharmacy/warnings-job.ts';
 import { createEscalationJob } from '../referrals/escalation.ts';
 
 export interface JobContext {
@@ -28,5 +29,6 @@ export interface Job {
 /** One line per job (referral escalation, delivery generation, warnings). */
 export const JOBS: Job[] = [
   deliveryGenerationJob,
+  pharmacyWarningsJob,
   createEscalationJob(),
 ];

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { createApp } from '../../../cloud/app.ts';
 import { sha256Hex } from '../../../cloud/crypto.ts';
 import { generateDeliveries } from '../../../cloud/pharmacy/generate-deliveries.ts';
+import { logPharmacyWarnings } from '../../../cloud/pharmacy/warnings-job.ts';
 import { SchedulePlan, fromDayNumber, planFills, toDayNumber } from '../../../cloud/pharmacy/schedule.ts';
 import { applyBootstrap } from '../../../cloud/store/bootstrap.ts';
 import { fhirIssues } from '../../support/fhir-validator.ts';
@@ -147,6 +148,16 @@ export async function pharmacySuite(t: Test, db: Database): Promise<void> {
       { kind: 'not-dispatched', fillNo: 1, dueDay: body.validFrom },
       { kind: 'expiring', validUntil: body.validUntil },
     ], 'the ordered fill was never dispatched');
+
+    // The daily warnings job logs the same warnings, with ids and never the resident's name.
+    const lines: string[] = [];
+    const captured = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const { rows: day } = await db.query<{ now: Date }>('SELECT now() AS now');
+    const { done } = await logPharmacyWarnings({ db, now: new Date(day[0]!.now), logger: captured });
+    const mine = lines.map((l) => JSON.parse(l)).filter((l) => l.prescriptionId === created.json.id);
+    t.same(mine.map((l) => l.warning), listed.warnings, 'the job logs the warnings in force');
+    t.ok(done >= mine.length);
+    t.notOk(lines.some((l) => l.includes('Okafor')), 'no name in the log');
   });
 
   t.test('a year of job runs, day by day with a fake clock: each fill once, none after the repeats or validity', async (t) => {
