@@ -55,13 +55,12 @@ export class CallFramer {
       if (result.ok) {
         out.push({ ok: true, frame: result.frame, raw });
         pos += total;
-      } else if (result.code === 'bad-crc') {
+      } else {
+        // A good CRC with a bad field is as likely a chance match over noise (1 in 65,536) that ran
+        // into a real frame as it is a real frame we cannot use; rescanning from the next byte keeps
+        // the real frame in the first case and costs nothing in the second (docs/serial-devices.md).
         out.push({ ok: false, code: result.code, message: result.message, raw });
         pos += 1;
-      } else {
-        // A frame with a good CRC but a bad field is a real frame we cannot use: skip all of it.
-        out.push({ ok: false, code: result.code, message: result.message, raw });
-        pos += total;
       }
     }
     buf = buf.slice(pos);
