@@ -1,14 +1,11 @@
 /** MedicationDispense ← deliveries, one per fill (docs/pharmacy.md#fhir). */
-import { z } from 'zod';
 import { daysOfSupply } from '../../pharmacy/schedule.ts';
 import type { DeliveryStatus } from '../../pharmacy/delivery-states.ts';
-import type { ScopedDb } from '../../tenancy/context.ts';
-import { decodeCursor, encodeCursor } from '../search-params.ts';
-import type { FhirResource, FhirResourceType, SearchPage } from '../types.ts';
+import type { FhirResource } from '../types.ts';
 import { medicationConcept } from './medication-request.ts';
+import { idPagedResourceType } from '../id-paged.ts';
 import { organizationReference } from './organization.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UCUM = 'http://unitsofmeasure.org';
 
 /** The delivery lifecycle in MedicationDispense's status codes (http://hl7.org/fhir/R4/valueset-medicationdispense-status.html). */
@@ -62,21 +59,4 @@ const SELECT = `SELECT d.id, d.prescription_id, p.resident_id, d.pharmacy_org_id
   p.medication_name, p.medication_system, p.medication_code, p.dose, p.dose_unit, p.times_per_day, p.quantity_per_fill
   FROM deliveries d JOIN prescriptions p ON p.id = d.prescription_id
   WHERE (d.org_id = $org OR (d.pharmacy_org_id = $org AND d.status <> 'scheduled'))`;
-const Cursor = z.object({ after: z.string().regex(UUID) });
-
-export const medicationDispense: FhirResourceType = {
-  type: 'MedicationDispense',
-  searchParams: {},
-  async read(db: ScopedDb, id: string) {
-    if (!UUID.test(id)) return undefined;
-    const { rows } = await db.query<MedicationDispenseRow>(`${SELECT} AND d.id = $1`, [id]);
-    return rows[0] && toMedicationDispense(rows[0]);
-  },
-  async search(db: ScopedDb, request): Promise<SearchPage> {
-    const after = request.cursor === undefined ? null : decodeCursor(Cursor, request.cursor).after;
-    const { rows } = await db.query<MedicationDispenseRow>(`${SELECT} AND ($1::uuid IS NULL OR d.id > $1::uuid) ORDER BY d.id LIMIT $2`, [after, request.count + 1]);
-    const page = rows.slice(0, request.count);
-    const last = page.at(-1);
-    return { resources: page.map(toMedicationDispense), ...(rows.length > request.count && last && { nextCursor: encodeCursor({ after: last.id }) }) };
-  },
-};
+export const medicationDispense = idPagedResourceType<MedicationDispenseRow>('MedicationDispense', SELECT, 'd.id', toMedicationDispense);

@@ -1,12 +1,9 @@
 /** MedicationRequest ← prescriptions, with dispenseRequest (docs/pharmacy.md#fhir). */
-import { z } from 'zod';
 import { daysOfSupply } from '../../pharmacy/schedule.ts';
-import type { ScopedDb } from '../../tenancy/context.ts';
-import { decodeCursor, encodeCursor } from '../search-params.ts';
-import type { FhirResource, FhirResourceType, SearchPage } from '../types.ts';
+import type { FhirResource } from '../types.ts';
+import { idPagedResourceType } from '../id-paged.ts';
 import { organizationReference } from './organization.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UCUM = 'http://unitsofmeasure.org';
 
 export interface MedicationRequestRow {
@@ -70,21 +67,4 @@ export function toMedicationRequest(r: MedicationRequestRow): FhirResource {
 const SELECT = `SELECT p.id, p.org_id, p.resident_id, p.pharmacy_org_id, p.medication_name, p.medication_system, p.medication_code, p.dose, p.dose_unit,
   p.times_per_day, p.quantity_per_fill, p.repeats, p.valid_from::text AS valid_from, p.valid_until::text AS valid_until, p.prescriber, p.created_at
   FROM prescriptions p WHERE (p.org_id = $org OR p.pharmacy_org_id = $org)`;
-const Cursor = z.object({ after: z.string().regex(UUID) });
-
-export const medicationRequest: FhirResourceType = {
-  type: 'MedicationRequest',
-  searchParams: {},
-  async read(db: ScopedDb, id: string) {
-    if (!UUID.test(id)) return undefined;
-    const { rows } = await db.query<MedicationRequestRow>(`${SELECT} AND p.id = $1`, [id]);
-    return rows[0] && toMedicationRequest(rows[0]);
-  },
-  async search(db: ScopedDb, request): Promise<SearchPage> {
-    const after = request.cursor === undefined ? null : decodeCursor(Cursor, request.cursor).after;
-    const { rows } = await db.query<MedicationRequestRow>(`${SELECT} AND ($1::uuid IS NULL OR p.id > $1::uuid) ORDER BY p.id LIMIT $2`, [after, request.count + 1]);
-    const page = rows.slice(0, request.count);
-    const last = page.at(-1);
-    return { resources: page.map(toMedicationRequest), ...(rows.length > request.count && last && { nextCursor: encodeCursor({ after: last.id }) }) };
-  },
-};
+export const medicationRequest = idPagedResourceType<MedicationRequestRow>('MedicationRequest', SELECT, 'p.id', toMedicationRequest);

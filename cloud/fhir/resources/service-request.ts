@@ -2,15 +2,12 @@
  * ServiceRequest ← referrals (docs/referrals.md#fhir): what was asked of whom. The workflow state
  * is the Task (task.ts) with the same id; here only ServiceRequest's coarser status.
  */
-import { z } from 'zod';
 import { VISIBLE } from '../../resources/referrals/repo.ts';
 import type { ReferralState } from '../../referrals/states.ts';
-import type { ScopedDb } from '../../tenancy/context.ts';
-import { decodeCursor, encodeCursor } from '../search-params.ts';
-import type { FhirResource, FhirResourceType, SearchPage } from '../types.ts';
+import type { FhirResource, FhirResourceType } from '../types.ts';
+import { idPagedResourceType } from '../id-paged.ts';
 import { organizationReference } from './organization.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ReferralFhirRow {
   id: string;
@@ -71,26 +68,10 @@ export function toServiceRequest(r: ReferralFhirRow): FhirResource {
 
 export const SELECT_REFERRAL = `SELECT r.id, r.direction, r.home_org_id, r.hospital_org_id, r.resident_id, r.based_on_id, r.state, r.priority, r.reason, r.service,
   r.discharge_notes, r.follow_up_plan, r.appointment_at, r.created_by, r.created_at, r.updated_at FROM referrals r WHERE ${VISIBLE}`;
-const Cursor = z.object({ after: z.string().regex(UUID) });
 
 /** read and search over the caller's visible referrals, mapped by `map` (shared with Task). */
 export function referralBacked(type: string, map: (r: ReferralFhirRow) => FhirResource): FhirResourceType {
-  return {
-    type,
-    searchParams: {},
-    async read(db: ScopedDb, id: string) {
-      if (!UUID.test(id)) return undefined;
-      const { rows } = await db.query<ReferralFhirRow>(`${SELECT_REFERRAL} AND r.id = $1`, [id]);
-      return rows[0] && map(rows[0]);
-    },
-    async search(db: ScopedDb, request): Promise<SearchPage> {
-      const after = request.cursor === undefined ? null : decodeCursor(Cursor, request.cursor).after;
-      const { rows } = await db.query<ReferralFhirRow>(`${SELECT_REFERRAL} AND ($1::uuid IS NULL OR r.id > $1::uuid) ORDER BY r.id LIMIT $2`, [after, request.count + 1]);
-      const page = rows.slice(0, request.count);
-      const last = page.at(-1);
-      return { resources: page.map(map), ...(rows.length > request.count && last && { nextCursor: encodeCursor({ after: last.id }) }) };
-    },
-  };
+  return idPagedResourceType<ReferralFhirRow>(type, SELECT_REFERRAL, 'r.id', map);
 }
 
 export const serviceRequest: FhirResourceType = referralBacked('ServiceRequest', toServiceRequest);
