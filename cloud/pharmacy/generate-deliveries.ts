@@ -8,40 +8,18 @@
 import { randomBytes } from 'node:crypto';
 import { uuidv7 } from '../../protocols/uuidv7.ts';
 import type { Job, JobContext } from '../jobs/registry.ts';
-import { SchedulePlan, fillsDueBy, fromDayNumber, toDayNumber } from './schedule.ts';
+import { planOf, prescriptionPages } from './prescription-pages.ts';
+import { fillsDueBy, fromDayNumber, toDayNumber } from './schedule.ts';
 
 /** Fills due up to this many days ahead are created early, so the home sees what is coming. */
 export const GENERATION_HORIZON_DAYS = 7;
-const PAGE = 500;
-
-interface PlanRow {
-  id: string;
-  org_id: string;
-  pharmacy_org_id: string;
-  quantity_per_fill: string | number;
-  dose: string | number;
-  times_per_day: string | number;
-  repeats: number;
-  valid_from: string;
-  valid_until: string;
-  lead_time_days: number;
-}
 
 export async function generateDeliveries(ctx: JobContext): Promise<{ done: number }> {
   // ctx.now is the database's time for this slot: the day is UTC's day of it.
   const today = ctx.now.toISOString().slice(0, 10);
   const horizon = fromDayNumber(toDayNumber(today)! + GENERATION_HORIZON_DAYS);
   let done = 0;
-  let after = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
-    const { rows } = await ctx.db.query<PlanRow>(
-      `SELECT id, org_id, pharmacy_org_id, quantity_per_fill, dose, times_per_day, repeats, valid_from::text AS valid_from,
-         valid_until::text AS valid_until, lead_time_days
-       FROM prescriptions WHERE valid_until >= $1::date AND valid_from <= $2::date AND id > $3 ORDER BY id LIMIT $4`,
-      [today, horizon, after, PAGE],
-    );
-    if (rows.length === 0) break;
-    after = rows.at(-1)!.id;
+  for await (const rows of prescriptionPages(ctx.db, today, horizon)) {
     const ids: string[] = [];
     const prescriptionIds: string[] = [];
     const orgs: string[] = [];
@@ -49,15 +27,7 @@ export async function generateDeliveries(ctx: JobContext): Promise<{ done: numbe
     const fillNos: number[] = [];
     const dueDays: string[] = [];
     for (const r of rows) {
-      const plan = SchedulePlan.safeParse({
-        quantityPerFill: Number(r.quantity_per_fill),
-        dose: Number(r.dose),
-        timesPerDay: Number(r.times_per_day),
-        repeats: r.repeats,
-        validFrom: r.valid_from,
-        validUntil: r.valid_until,
-        leadTimeDays: r.lead_time_days,
-      });
+      const plan = planOf(r);
       if (!plan.success) {
         ctx.logger.warn({ prescriptionId: r.id, issues: plan.error.issues.map((i) => i.message) }, 'prescription skipped: not a valid schedule');
         continue;

@@ -6,36 +6,13 @@
  * is what puts them in front of the on-call staff's log alerting once a day.
  */
 import type { Job, JobContext } from '../jobs/registry.ts';
-import { SchedulePlan, warningsOn, type DeliveryState } from './schedule.ts';
-
-const PAGE = 500;
-
-interface Row {
-  id: string;
-  org_id: string;
-  pharmacy_org_id: string;
-  quantity_per_fill: string | number;
-  dose: string | number;
-  times_per_day: string | number;
-  repeats: number;
-  valid_from: string;
-  valid_until: string;
-  lead_time_days: number;
-}
+import { planOf, prescriptionPages } from './prescription-pages.ts';
+import { warningsOn, type DeliveryState } from './schedule.ts';
 
 export async function logPharmacyWarnings(ctx: JobContext): Promise<{ done: number }> {
   const today = ctx.now.toISOString().slice(0, 10);
   let done = 0;
-  let after = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
-    const { rows } = await ctx.db.query<Row>(
-      `SELECT id, org_id, pharmacy_org_id, quantity_per_fill, dose, times_per_day, repeats, valid_from::text AS valid_from,
-         valid_until::text AS valid_until, lead_time_days
-       FROM prescriptions WHERE valid_until >= $1::date AND valid_from <= $1::date AND id > $2 ORDER BY id LIMIT $3`,
-      [today, after, PAGE],
-    );
-    if (rows.length === 0) break;
-    after = rows.at(-1)!.id;
+  for await (const rows of prescriptionPages(ctx.db, today, today)) {
     const { rows: deliveries } = await ctx.db.query<{ prescription_id: string; fill_no: number; due_day: string; status: DeliveryState['status'] }>(
       `SELECT prescription_id, fill_no, due_day::text AS due_day, status FROM deliveries WHERE prescription_id = ANY($1::uuid[]) ORDER BY fill_no`,
       [rows.map((r) => r.id)],
@@ -47,15 +24,7 @@ export async function logPharmacyWarnings(ctx: JobContext): Promise<{ done: numb
       byPrescription.set(d.prescription_id, list);
     }
     for (const r of rows) {
-      const plan = SchedulePlan.safeParse({
-        quantityPerFill: Number(r.quantity_per_fill),
-        dose: Number(r.dose),
-        timesPerDay: Number(r.times_per_day),
-        repeats: r.repeats,
-        validFrom: r.valid_from,
-        validUntil: r.valid_until,
-        leadTimeDays: r.lead_time_days,
-      });
+      const plan = planOf(r);
       if (!plan.success) continue;
       for (const warning of warningsOn(plan.data, byPrescription.get(r.id) ?? [], today)) {
         ctx.logger.warn({ prescriptionId: r.id, orgId: r.org_id, pharmacyOrgId: r.pharmacy_org_id, warning }, `pharmacy warning: ${warning.kind}`);
