@@ -27,3 +27,6 @@ export function versionFromIfMatch(header: string | undefined): number {
 export function staleWrite(what: string, sent: number, current: number): ProblemError {
   return new ProblemError('precondition-failed', `${what} is at version ${etagOf(current)}, the update named ${etagOf(sent)}: read it again and reapply the change`);
 }
+
+/** The ETag response header as the OpenAPI document declares it on every versioned record. */
+export const ETAG_RESPONSE_HEADER = { ETag: { schema: { type: 'string' as const }, description: 'Version of the record, for If-Match' } };

@@ -1,6 +1,6 @@
 /** Care notes: POST/GET /v1/residents/{id}/care-notes, PATCH /v1/care-notes/{id} (If-Match). */
 import { createRoute } from '@hono/zod-openapi';
-import { etagOf } from '../../http/etag.ts';
+import { ETAG_RESPONSE_HEADER, etagOf } from '../../http/etag.ts';
 import { runIdempotent } from '../../http/idempotency.ts';
 import { BEARER_SECURITY, createRouter, problemResponses } from '../../http/openapi.ts';
 import { callerOf, requireRoles } from '../../tenancy/context.ts';
@@ -11,7 +11,6 @@ import type { Resource } from '../types.ts';
 import { CareNote, CareNoteInput, CareNoteList, CareNoteParams, CareNoteQuery } from './schema.ts';
 import { createCareNotesService } from './service.ts';
 
-const etagHeader = { ETag: { schema: { type: 'string' as const }, description: 'Version of the record, for If-Match' } };
 
 export const careNotes: Resource = {
   id: 'care-notes',
@@ -25,7 +24,7 @@ export const careNotes: Resource = {
       createRoute({
         method: 'post', path: '/v1/residents/{id}/care-notes', summary: 'Write a care note about a resident', tags: ['care-notes'], security: BEARER_SECURITY, ...write,
         request: { params: ResidentParams, headers: IdempotencyHeaders, body: { content: { 'application/json': { schema: CareNoteInput } }, required: true } },
-        responses: { 201: { description: 'Created', headers: etagHeader, content: { 'application/json': { schema: CareNote } } }, ...problemResponses(400, 401, 403, 404, 409, 500) },
+        responses: { 201: { description: 'Created', headers: ETAG_RESPONSE_HEADER, content: { 'application/json': { schema: CareNote } } }, ...problemResponses(400, 401, 403, 404, 409, 500) },
       }),
       async function handleCreateNote(c) {
         const caller = callerOf(c);
@@ -53,7 +52,7 @@ export const careNotes: Resource = {
       createRoute({
         method: 'patch', path: '/v1/care-notes/{id}', summary: 'Correct a care note (If-Match required)', tags: ['care-notes'], security: BEARER_SECURITY, ...write,
         request: { params: CareNoteParams, headers: IfMatchHeaders, body: { content: { 'application/json': { schema: CareNoteInput } }, required: true } },
-        responses: { 200: { description: 'The corrected note', headers: etagHeader, content: { 'application/json': { schema: CareNote } } }, ...problemResponses(400, 401, 403, 404, 412, 428, 500) },
+        responses: { 200: { description: 'The corrected note', headers: ETAG_RESPONSE_HEADER, content: { 'application/json': { schema: CareNote } } }, ...problemResponses(400, 401, 403, 404, 412, 428, 500) },
       }),
       async function handlePatchNote(c) {
         const note = await service.update(deps.db, callerOf(c), c.req.valid('param').id, c.req.valid('header')['if-match'], c.req.valid('json').note);

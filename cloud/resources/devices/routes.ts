@@ -1,6 +1,6 @@
 /** /v1/devices: register (Idempotency-Key), list, read (ETag), bind (If-Match). */
 import { createRoute } from '@hono/zod-openapi';
-import { etagOf } from '../../http/etag.ts';
+import { ETAG_RESPONSE_HEADER, etagOf } from '../../http/etag.ts';
 import { runIdempotent } from '../../http/idempotency.ts';
 import { BEARER_SECURITY, createRouter, problemResponses } from '../../http/openapi.ts';
 import { callerOf, requireRoles } from '../../tenancy/context.ts';
@@ -10,7 +10,6 @@ import type { Resource } from '../types.ts';
 import { Device, DeviceInput, DeviceList, DeviceParams, DevicePatch } from './schema.ts';
 import { createDevicesService } from './service.ts';
 
-const etagHeader = { ETag: { schema: { type: 'string' as const }, description: 'Version of the record, for If-Match' } };
 
 export const devices: Resource = {
   id: 'devices',
@@ -24,7 +23,7 @@ export const devices: Resource = {
       createRoute({
         method: 'post', path: '/v1/devices', summary: 'Register a device of a hub, optionally bound to a resident and a room', tags: ['devices'], security: BEARER_SECURITY, ...write,
         request: { headers: IdempotencyHeaders, body: { content: { 'application/json': { schema: DeviceInput } }, required: true } },
-        responses: { 201: { description: 'Created', headers: etagHeader, content: { 'application/json': { schema: Device } } }, ...problemResponses(400, 401, 403, 409, 500) },
+        responses: { 201: { description: 'Created', headers: ETAG_RESPONSE_HEADER, content: { 'application/json': { schema: Device } } }, ...problemResponses(400, 401, 403, 409, 500) },
       }),
       async function handleCreateDevice(c) {
         const caller = callerOf(c);
@@ -49,7 +48,7 @@ export const devices: Resource = {
       createRoute({
         method: 'get', path: '/v1/devices/{hubId}/{id}', summary: 'Read a device', tags: ['devices'], security: BEARER_SECURITY, ...read,
         request: { params: DeviceParams },
-        responses: { 200: { description: 'The device', headers: etagHeader, content: { 'application/json': { schema: Device } } }, ...problemResponses(400, 401, 403, 404, 500) },
+        responses: { 200: { description: 'The device', headers: ETAG_RESPONSE_HEADER, content: { 'application/json': { schema: Device } } }, ...problemResponses(400, 401, 403, 404, 500) },
       }),
       async function handleGetDevice(c) {
         const { hubId, id } = c.req.valid('param');
@@ -61,7 +60,7 @@ export const devices: Resource = {
       createRoute({
         method: 'patch', path: '/v1/devices/{hubId}/{id}', summary: 'Update or rebind a device (If-Match required)', tags: ['devices'], security: BEARER_SECURITY, ...write,
         request: { params: DeviceParams, headers: IfMatchHeaders, body: { content: { 'application/json': { schema: DevicePatch } }, required: true } },
-        responses: { 200: { description: 'The updated device', headers: etagHeader, content: { 'application/json': { schema: Device } } }, ...problemResponses(400, 401, 403, 404, 412, 428, 500) },
+        responses: { 200: { description: 'The updated device', headers: ETAG_RESPONSE_HEADER, content: { 'application/json': { schema: Device } } }, ...problemResponses(400, 401, 403, 404, 412, 428, 500) },
       }),
       async function handlePatchDevice(c) {
         const { hubId, id } = c.req.valid('param');

@@ -1,6 +1,6 @@
 /** /v1/residents: create (Idempotency-Key), list, read (ETag), update (If-Match). */
 import { createRoute, z } from '@hono/zod-openapi';
-import { etagOf } from '../../http/etag.ts';
+import { ETAG_RESPONSE_HEADER, etagOf } from '../../http/etag.ts';
 import { runIdempotent } from '../../http/idempotency.ts';
 import { BEARER_SECURITY, createRouter, problemResponses } from '../../http/openapi.ts';
 import { callerOf, requireRoles } from '../../tenancy/context.ts';
@@ -14,7 +14,6 @@ export const IdempotencyHeaders = z.object({
 });
 export const IfMatchHeaders = z.object({ 'if-match': z.string().optional().describe('ETag of the version read; required') });
 
-const etagHeader = { ETag: { schema: { type: 'string' as const }, description: 'Version of the record, for If-Match' } };
 
 export const residents: Resource = {
   id: 'residents',
@@ -34,7 +33,7 @@ export const residents: Resource = {
         ...write,
         request: { headers: IdempotencyHeaders, body: { content: { 'application/json': { schema: ResidentInput } }, required: true } },
         responses: {
-          201: { description: 'Created (or the replayed answer to the same Idempotency-Key)', headers: etagHeader, content: { 'application/json': { schema: Resident } } },
+          201: { description: 'Created (or the replayed answer to the same Idempotency-Key)', headers: ETAG_RESPONSE_HEADER, content: { 'application/json': { schema: Resident } } },
           ...problemResponses(400, 401, 403, 409, 500),
         },
       }),
@@ -76,7 +75,7 @@ export const residents: Resource = {
         ...read,
         request: { params: ResidentParams },
         responses: {
-          200: { description: 'The resident', headers: etagHeader, content: { 'application/json': { schema: Resident } } },
+          200: { description: 'The resident', headers: ETAG_RESPONSE_HEADER, content: { 'application/json': { schema: Resident } } },
           ...problemResponses(400, 401, 403, 404, 500),
         },
       }),
@@ -96,7 +95,7 @@ export const residents: Resource = {
         ...write,
         request: { params: ResidentParams, headers: IfMatchHeaders, body: { content: { 'application/json': { schema: ResidentPatch } }, required: true } },
         responses: {
-          200: { description: 'The updated resident', headers: etagHeader, content: { 'application/json': { schema: Resident } } },
+          200: { description: 'The updated resident', headers: ETAG_RESPONSE_HEADER, content: { 'application/json': { schema: Resident } } },
           ...problemResponses(400, 401, 403, 404, 409, 412, 428, 500),
         },
       }),

@@ -1,6 +1,6 @@
 /** /v1/rooms and their beds: create (Idempotency-Key), list, read (ETag), update (If-Match). */
 import { createRoute } from '@hono/zod-openapi';
-import { etagOf } from '../../http/etag.ts';
+import { ETAG_RESPONSE_HEADER, etagOf } from '../../http/etag.ts';
 import { runIdempotent } from '../../http/idempotency.ts';
 import { BEARER_SECURITY, createRouter, problemResponses } from '../../http/openapi.ts';
 import { callerOf, requireRoles } from '../../tenancy/context.ts';
@@ -10,7 +10,6 @@ import type { Resource } from '../types.ts';
 import { Bed, BedInput, Room, RoomInput, RoomList, RoomParams, RoomPatch } from './schema.ts';
 import { createRoomsService } from './service.ts';
 
-const etagHeader = { ETag: { schema: { type: 'string' as const }, description: 'Version of the record, for If-Match' } };
 
 export const rooms: Resource = {
   id: 'rooms',
@@ -24,7 +23,7 @@ export const rooms: Resource = {
       createRoute({
         method: 'post', path: '/v1/rooms', summary: 'Create a room', tags: ['rooms'], security: BEARER_SECURITY, ...write,
         request: { headers: IdempotencyHeaders, body: { content: { 'application/json': { schema: RoomInput } }, required: true } },
-        responses: { 201: { description: 'Created', headers: etagHeader, content: { 'application/json': { schema: Room } } }, ...problemResponses(400, 401, 403, 409, 500) },
+        responses: { 201: { description: 'Created', headers: ETAG_RESPONSE_HEADER, content: { 'application/json': { schema: Room } } }, ...problemResponses(400, 401, 403, 409, 500) },
       }),
       async function handleCreateRoom(c) {
         const caller = callerOf(c);
@@ -49,7 +48,7 @@ export const rooms: Resource = {
       createRoute({
         method: 'get', path: '/v1/rooms/{id}', summary: 'Read a room', tags: ['rooms'], security: BEARER_SECURITY, ...read,
         request: { params: RoomParams },
-        responses: { 200: { description: 'The room', headers: etagHeader, content: { 'application/json': { schema: Room } } }, ...problemResponses(400, 401, 403, 404, 500) },
+        responses: { 200: { description: 'The room', headers: ETAG_RESPONSE_HEADER, content: { 'application/json': { schema: Room } } }, ...problemResponses(400, 401, 403, 404, 500) },
       }),
       async function handleGetRoom(c) {
         const room = await service.get(deps.db, callerOf(c), c.req.valid('param').id);
@@ -60,7 +59,7 @@ export const rooms: Resource = {
       createRoute({
         method: 'patch', path: '/v1/rooms/{id}', summary: 'Update a room (If-Match required)', tags: ['rooms'], security: BEARER_SECURITY, ...write,
         request: { params: RoomParams, headers: IfMatchHeaders, body: { content: { 'application/json': { schema: RoomPatch } }, required: true } },
-        responses: { 200: { description: 'The updated room', headers: etagHeader, content: { 'application/json': { schema: Room } } }, ...problemResponses(400, 401, 403, 404, 412, 428, 500) },
+        responses: { 200: { description: 'The updated room', headers: ETAG_RESPONSE_HEADER, content: { 'application/json': { schema: Room } } }, ...problemResponses(400, 401, 403, 404, 412, 428, 500) },
       }),
       async function handlePatchRoom(c) {
         const room = await service.update(deps.db, callerOf(c), c.req.valid('param').id, c.req.valid('header')['if-match'], c.req.valid('json'));
